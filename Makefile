@@ -1,0 +1,98 @@
+# warmup: a terminal warm-up session timer.
+# Plain GNU make. Output goes under build/ (build/san/ with SANITIZE=1).
+
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR   := $(PREFIX)/bin
+DATADIR  := $(PREFIX)/share/warmup
+MANDIR   := $(PREFIX)/share/man/man1
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+SANITIZE ?=
+
+ifeq ($(SANITIZE),1)
+BUILD    := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPTFLAGS := -O1 -g
+else
+BUILD    := build
+SANFLAGS :=
+OPTFLAGS := -O2 -g -D_FORTIFY_SOURCE=2
+endif
+
+WARNFLAGS := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Werror
+HARDFLAGS := -fstack-protector-strong -fPIE
+DEFS      := -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 \
+	-DWARMUP_VERSION='"$(VERSION)"' -DWARMUP_DATADIR='"$(DATADIR)"' \
+	-DWARMUP_SRCDIR='"$(CURDIR)"'
+
+LIBS_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcyaml yaml-0.1 ncursesw 2>/dev/null)
+LIBS        = $(shell $(PKG_CONFIG) --libs libcyaml yaml-0.1 ncursesw 2>/dev/null)
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+CFLAGS   ?=
+LDFLAGS  ?=
+ALL_CFLAGS  = $(WARNFLAGS) $(OPTFLAGS) $(HARDFLAGS) $(SANFLAGS) $(DEFS) -Iinclude $(LIBS_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(SANFLAGS) $(LDFLAGS)
+
+SRCS      := $(wildcard src/*.c)
+OBJS      := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
+LIB_OBJS  := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+ENGINE_OBJS := $(BUILD)/obj/plan.o $(BUILD)/obj/session.o
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+# Debian packages the build and the tests need, and the commands that show
+# each is there (a header or a program).
+DEPS_PKGS := build-essential pkg-config libcyaml-dev libyaml-dev libncurses-dev \
+	libcmocka-dev tmux python3 python3-jsonschema valgrind groff-base
+
+.PHONY: all deps run check check-sanitize check-valgrind install uninstall clean bench
+
+all: $(BUILD)/warmup
+
+$(BUILD)/warmup: $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
+
+deps:
+	@sh tests/deps.sh $(DEPS_PKGS)
+
+run: $(BUILD)/warmup
+	$(BUILD)/warmup run routines/pre-run.yaml
+
+# Every suite, then one line totalling them: "N passed, N failed".
+check: $(BUILD)/warmup $(UNIT_BINS)
+	@BUILD=$(BUILD) ENGINE_OBJS="$(ENGINE_OBJS)" sh tests/run-suites.sh
+
+check-sanitize:
+	$(MAKE) SANITIZE=1 check
+
+clean:
+	rm -rf build
+
+install: $(BUILD)/warmup
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/routines $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(BUILD)/warmup $(DESTDIR)$(BINDIR)/warmup
+	install -m 644 routines/*.yaml $(DESTDIR)$(DATADIR)/routines/
+	install -m 644 docs/routine.schema.json $(DESTDIR)$(DATADIR)/routine.schema.json
+	install -m 644 docs/warmup.1 $(DESTDIR)$(MANDIR)/warmup.1
+	install -m 644 completions/warmup.bash $(DESTDIR)$(BASHCOMPDIR)/warmup
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/warmup $(DESTDIR)$(MANDIR)/warmup.1 $(DESTDIR)$(BASHCOMPDIR)/warmup
+	rm -rf $(DESTDIR)$(DATADIR)
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
