@@ -1,0 +1,35 @@
+#ifndef WARMUP_STRBUF_H
+#define WARMUP_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * A growable string for building one output line at a time, and the two
+ * escapers that keep routine text from ever reaching a terminal raw.
+ * Allocation failure is sticky: `failed` is set and later calls do nothing.
+ */
+
+struct strbuf {
+	char *p;
+	size_t len, cap;
+	bool failed;
+};
+
+void strbuf_add(struct strbuf *b, const char *s);
+void strbuf_addn(struct strbuf *b, const char *s, size_t n);
+void strbuf_addf(struct strbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A JSON string literal with its quotes, or null for NULL. Every control
+ * character, DEL and C1 becomes \uXXXX; invalid UTF-8 bytes become U+FFFD. */
+void strbuf_json(struct strbuf *b, const char *s);
+
+/* Text for a terminal or log: printable UTF-8 kept, control bytes (C0, DEL)
+ * shown as \xHH, C1 code points as \u0080-style, invalid bytes as \xHH. */
+void strbuf_text(struct strbuf *b, const char *s);
+
+void strbuf_reset(struct strbuf *b);
+void strbuf_free(struct strbuf *b);
+
+#endif
