@@ -1,0 +1,274 @@
+/* The headless front end: one line per event on stdout, as readable text
+ * for logs and people or as JSON Lines for programs. No input. */
+#include "ui.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "duration.h"
+#include "strbuf.h"
+
+struct headless {
+	const struct ui_config *cfg;
+	struct strbuf line;
+	bool io_error;
+};
+
+static int headless_start(void **state, const struct ui_config *cfg)
+{
+	struct headless *h = calloc(1, sizeof *h);
+
+	if (!h)
+		return -1;
+	h->cfg = cfg;
+	*state = h;
+	return 0;
+}
+
+/* One write and one flush per line, so a reader sees each event the moment
+ * it happens and never half a line. */
+static void emit_line(struct headless *h)
+{
+	if (h->io_error)
+		return;
+	if (h->line.failed || fwrite(h->line.p, 1, h->line.len, stdout) != h->line.len ||
+	    fflush(stdout) == EOF)
+		h->io_error = true;
+	strbuf_reset(&h->line);
+}
+
+static const struct phase *phase_of(const struct headless *h, const struct event *ev)
+{
+	return &h->cfg->plan->phases[ev->phase];
+}
+
+static const char *drill_name(const struct headless *h, const struct phase *ph)
+{
+	return ph->drill >= 0 ? h->cfg->plan->routine->drills[ph->drill].name : NULL;
+}
+
+static void json_phase_fields(struct headless *h, const struct phase *ph)
+{
+	struct strbuf *b = &h->line;
+
+	strbuf_addf(b, ",\"phase\":\"%s\",\"drill\":", phase_kind_name(ph->kind));
+	strbuf_json(b, drill_name(h, ph));
+	if (ph->drill >= 0)
+		strbuf_addf(b, ",\"drill_index\":%d", ph->drill);
+	else
+		strbuf_add(b, ",\"drill_index\":null");
+	strbuf_add(b, ",\"side\":");
+	strbuf_json(b, side_name(ph->side));
+}
+
+static void event_jsonl(struct headless *h, const struct event *ev, uint64_t wall_ms)
+{
+	const struct plan *p = h->cfg->plan;
+	const struct phase *ph = phase_of(h, ev);
+	struct strbuf *b = &h->line;
+
+	strbuf_addf(b, "{\"t\":%llu,", (unsigned long long)ev->t);
+	if (h->cfg->wall)
+		strbuf_addf(b, "\"wall_ms\":%llu,", (unsigned long long)wall_ms);
+	strbuf_addf(b, "\"event\":\"%s\"", event_kind_name(ev->kind));
+	switch (ev->kind) {
+	case EV_SESSION_START:
+		strbuf_add(b, ",\"routine\":");
+		strbuf_json(b, p->routine->name);
+		strbuf_add(b, ",\"file\":");
+		strbuf_json(b, h->cfg->file);
+		strbuf_addf(b, ",\"total_ms\":%llu,\"phases\":%zu,\"equipment\":\"%s\"",
+		            (unsigned long long)p->total_ms, p->n_phases, equipment_name(p->equipment));
+		break;
+	case EV_PHASE_START:
+		json_phase_fields(h, ph);
+		strbuf_addf(b, ",\"phase_index\":%zu,\"duration_ms\":%llu", ev->phase,
+		            (unsigned long long)ph->duration_ms);
+		if (ph->kind == PHASE_WORK) {
+			strbuf_add(b, ",\"cue\":");
+			strbuf_json(b, plan_cue(p, ph->drill));
+		}
+		break;
+	case EV_CUE:
+		strbuf_addf(b, ",\"kind\":\"%s\",\"text\":", cue_kind_name(ev->cue));
+		strbuf_json(b, ev->text);
+		if (ev->cue == CUE_MOVEMENT)
+			strbuf_addf(b, ",\"step\":%u", ev->step);
+		break;
+	case EV_COUNTDOWN:
+		strbuf_addf(b, ",\"seconds\":%u", ev->seconds);
+		break;
+	case EV_PHASE_END:
+		strbuf_addf(b, ",\"status\":\"%s\"", phase_status_name(ev->phase_status));
+		json_phase_fields(h, ph);
+		strbuf_addf(b, ",\"phase_index\":%zu", ev->phase);
+		break;
+	case EV_TENDER:
+		json_phase_fields(h, ph);
+		break;
+	case EV_SESSION_END:
+		strbuf_addf(b, ",\"status\":\"%s\",\"elapsed_ms\":%llu,\"work_ms\":%llu",
+		            session_status_name(ev->status), (unsigned long long)ev->elapsed_ms,
+		            (unsigned long long)ev->work_ms);
+		break;
+	case EV_PAUSE:
+	case EV_RESUME:
+	case EV__COUNT:
+		break;
+	}
+	strbuf_add(b, "}\n");
+	emit_line(h);
+}
+
+static void stamp(struct strbuf *b, uint64_t t)
+{
+	unsigned long long s = t / 1000;
+	strbuf_addf(b, "[%02llu:%02llu] ", s / 60, s % 60);
+}
+
+static void text_phase_title(struct headless *h, const struct phase *ph)
+{
+	struct strbuf *b = &h->line;
+	const struct plan *p = h->cfg->plan;
+	char len[16];
+
+	duration_format(ph->duration_ms, len, sizeof len);
+	switch (ph->kind) {
+	case PHASE_LEAD_IN:
+		strbuf_addf(b, "Get ready, %s", len);
+		break;
+	case PHASE_WORK:
+		strbuf_text(b, drill_name(h, ph));
+		if (ph->side != SIDE_NONE)
+			strbuf_addf(b, ", %s side", side_name(ph->side));
+		strbuf_addf(b, ", %s", len);
+		break;
+	case PHASE_SWITCH:
+		strbuf_addf(b, "Switch sides, %s", len);
+		break;
+	case PHASE_REST:
+		strbuf_addf(b, "Rest, %s", len);
+		if (ph + 1 < p->phases + p->n_phases && ph[1].drill >= 0) {
+			strbuf_add(b, "; next: ");
+			strbuf_text(b, p->routine->drills[ph[1].drill].name);
+		}
+		break;
+	case PHASE__COUNT:
+		break;
+	}
+}
+
+static void event_text(struct headless *h, const struct event *ev)
+{
+	const struct plan *p = h->cfg->plan;
+	const struct phase *ph = phase_of(h, ev);
+	struct strbuf *b = &h->line;
+	char total[16], a[16], w[16];
+
+	switch (ev->kind) {
+	case EV_SESSION_START:
+		duration_format(p->total_ms, total, sizeof total);
+		strbuf_add(b, "warmup: ");
+		strbuf_text(b, p->routine->name);
+		strbuf_add(b, " (");
+		strbuf_text(b, h->cfg->file);
+		strbuf_addf(b, "), %zu phases, total %s, equipment %s\n", p->n_phases, total,
+		            equipment_name(p->equipment));
+		break;
+	case EV_PHASE_START:
+		stamp(b, ev->t);
+		text_phase_title(h, ph);
+		strbuf_add(b, "\n");
+		if (ph->kind == PHASE_WORK && plan_cue(p, ph->drill)) {
+			strbuf_add(b, "        ");
+			strbuf_text(b, plan_cue(p, ph->drill));
+			strbuf_add(b, "\n");
+		}
+		break;
+	case EV_CUE:
+		stamp(b, ev->t);
+		strbuf_add(b, ev->cue == CUE_MOVEMENT ? "  ~ " : ev->cue == CUE_LINGER ? "  ! " : "  > ");
+		strbuf_text(b, ev->text);
+		strbuf_add(b, "\n");
+		break;
+	case EV_PHASE_END:
+		if (ev->phase_status == PHASE_SKIPPED) {
+			stamp(b, ev->t);
+			strbuf_add(b, "Skipped\n");
+		}
+		break;
+	case EV_PAUSE:
+		stamp(b, ev->t);
+		strbuf_add(b, "Paused\n");
+		break;
+	case EV_RESUME:
+		stamp(b, ev->t);
+		strbuf_add(b, "Resumed\n");
+		break;
+	case EV_TENDER:
+		stamp(b, ev->t);
+		strbuf_add(b, "Tender spot marked: ");
+		strbuf_text(b, drill_name(h, ph));
+		if (ph->side != SIDE_NONE)
+			strbuf_addf(b, ", %s side", side_name(ph->side));
+		strbuf_add(b, "\n");
+		break;
+	case EV_SESSION_END:
+		duration_format(ev->elapsed_ms, a, sizeof a);
+		duration_format(ev->work_ms, w, sizeof w);
+		stamp(b, ev->t);
+		strbuf_addf(b, "Session %s: %s elapsed, %s rolling\n", session_status_name(ev->status), a, w);
+		break;
+	case EV_COUNTDOWN:
+	case EV__COUNT:
+		/* The 3-2-1 is for the bell; in a log it is noise. */
+		break;
+	}
+	if (b->len)
+		emit_line(h);
+}
+
+static void headless_event(void *state, const struct event *ev, uint64_t wall_ms)
+{
+	struct headless *h = state;
+
+	if (h->cfg->format == UI_FORMAT_JSONL)
+		event_jsonl(h, ev, wall_ms);
+	else
+		event_text(h, ev);
+}
+
+static int headless_wait(void *state, struct clock *c, const struct session *s, uint64_t deadline)
+{
+	struct headless *h = state;
+
+	(void)s;
+	if (h->io_error)
+		return UI_QUIT_IO;
+	clock_sleep_until(c, deadline);
+	return UI_WAKE;
+}
+
+static int headless_finish(void *state, const struct session *s)
+{
+	struct headless *h = state;
+	const struct session_totals *t;
+	int rc;
+
+	if (s && h->cfg->format == UI_FORMAT_TEXT && !h->io_error) {
+		t = session_totals(s);
+		strbuf_addf(&h->line, "Summary: %u of %u drills completed, %u phases skipped\n",
+		            t->drills_completed, h->cfg->plan->routine->n_drills, t->phases_skipped);
+		emit_line(h);
+	}
+	rc = h->io_error ? -1 : 0;
+	strbuf_free(&h->line);
+	free(h);
+	return rc;
+}
+
+const struct ui_ops ui_headless_ops = {
+	headless_start, headless_event, headless_wait, headless_finish,
+};
