@@ -68,6 +68,7 @@ $(BUILD)/obj/%.o: src/%.c
 DEPS_test_duration := duration
 DEPS_test_plan     := plan
 DEPS_test_session  := plan session
+DEPS_test_bigfont  := bigfont
 test_objs = $(if $(DEPS_$(1)),$(patsubst %,$(BUILD)/obj/%.o,$(DEPS_$(1))),$(LIB_OBJS))
 
 .SECONDEXPANSION:
