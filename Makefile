@@ -30,8 +30,8 @@ DEFS      := -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 \
 	-DWARMUP_VERSION='"$(VERSION)"' -DWARMUP_DATADIR='"$(DATADIR)"' \
 	-DWARMUP_SRCDIR='"$(CURDIR)"'
 
-LIBS_CFLAGS = $(filter-out -D%,$(shell $(PKG_CONFIG) --cflags libcyaml yaml-0.1 ncursesw 2>/dev/null))
-LIBS        = $(shell $(PKG_CONFIG) --libs libcyaml yaml-0.1 ncursesw 2>/dev/null)
+LIBS_CFLAGS = $(filter-out -D%,$(shell $(PKG_CONFIG) --cflags libcyaml yaml-0.1 ncursesw jansson 2>/dev/null))
+LIBS        = $(shell $(PKG_CONFIG) --libs libcyaml yaml-0.1 ncursesw jansson 2>/dev/null)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
@@ -50,7 +50,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 # Debian packages the build and the tests need, and the commands that show
 # each is there (a header or a program).
 DEPS_PKGS := build-essential pkg-config libcyaml-dev libyaml-dev libncurses-dev \
-	libcmocka-dev tmux python3 python3-jsonschema python3-yaml valgrind groff-base jq
+	libcmocka-dev libjansson-dev tmux python3 python3-jsonschema python3-yaml valgrind groff-base jq
 
 .PHONY: all deps run check check-sanitize check-valgrind install uninstall clean bench
 

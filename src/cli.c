@@ -3,17 +3,21 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "duration.h"
+#include "history.h"
 #include "locate.h"
 #include "plan.h"
+#include "report.h"
 #include "routine.h"
 #include "run.h"
 #include "strbuf.h"
@@ -443,6 +447,52 @@ static int cmd_list(int argc, char **argv)
 	return finish_output(0);
 }
 
+/* Appends the session to the history; a failure is one warning, never fatal. */
+static void record_session(time_t started, const struct plan *p, const char *file,
+                           const struct run_result *res)
+{
+	const struct routine *r = p->routine;
+	struct history_tender tender[ROUTINE_MAX_DRILLS];
+	struct history_entry e;
+	char start[40], err[512], version[] = WARMUP_VERSION;
+	char *path = history_path();
+	unsigned i;
+
+	if (!path) {
+		fputs("warmup: warning: session not recorded: neither XDG_STATE_HOME nor HOME is set\n", stderr);
+		return;
+	}
+	history_format_time(started, start, sizeof start);
+	memset(&e, 0, sizeof e);
+	e.start = start;
+	e.routine = r->name;
+	e.file = (char *)file;
+	e.status = (char *)session_status_name(res->status);
+	e.equipment = (char *)equipment_name(p->equipment);
+	e.version = version;
+	e.planned_ms = res->totals.planned_ms;
+	e.elapsed_ms = res->totals.elapsed_ms;
+	e.work_ms = res->totals.work_ms;
+	e.drills_completed = res->totals.drills_completed;
+	e.drills_total = r->n_drills;
+	e.skipped = res->totals.phases_skipped;
+	e.fit_ms = p->fit_ms ? (int64_t)p->fit_ms : -1;
+	e.tender = tender;
+	for (i = 0; i < r->n_drills && res->totals.tender; i++) {
+		const unsigned *c = &res->totals.tender[i * 3];
+
+		if (c[SIDE_LEFT] + c[SIDE_RIGHT] + c[SIDE_NONE] == 0)
+			continue;
+		tender[e.n_tender++] = (struct history_tender){ r->drills[i].name, c[SIDE_LEFT], c[SIDE_RIGHT], c[SIDE_NONE] };
+	}
+	if (history_append(path, &e, err, sizeof err) == -1) {
+		fputs("warmup: warning: session not recorded: ", stderr);
+		put_text(stderr, err);
+		fputc('\n', stderr);
+	}
+	free(path);
+}
+
 static bool stdout_is_terminal(void)
 {
 	const char *term = getenv("TERM");
@@ -467,7 +517,9 @@ static int cmd_run(int argc, char **argv)
 	};
 	struct plan_args pa = { NULL, NULL };
 	bool headless = false, jsonl = false, format_given = false, instant = false;
-	bool bell = true, color = true;
+	bool bell = true, color = true, history = true;
+	const char *no_history = getenv("WARMUP_NO_HISTORY");
+	time_t started;
 	double speed = 0;
 	const char *no_color = getenv("NO_COLOR");
 	struct run_result res;
@@ -500,7 +552,7 @@ static int cmd_run(int argc, char **argv)
 		case 'e': pa.equipment = optarg; break;
 		case 'B': bell = false; break;
 		case 'C': color = false; break;
-		case 'N': break; /* history is recorded by a later feature; accepted now */
+		case 'N': history = false; break;
 		case 'h': return help_for("run");
 		default: return bad_option("run", argv, optind);
 		}
@@ -527,16 +579,23 @@ static int cmd_run(int argc, char **argv)
 	clk.kind = instant ? CLOCK_KIND_VIRTUAL : speed > 0 ? CLOCK_KIND_SCALED : CLOCK_KIND_REAL;
 	clk.speed = speed > 0 ? speed : 1;
 	ops = headless ? &ui_headless_ops : &ui_curses_ops;
+	/* A virtual run is a dry run: it never counts as a warm-up done. */
+	if (instant || (no_history && strcmp(no_history, "1") == 0))
+		history = false;
+	started = time(NULL);
 	if (run_session(&p, ops, &cfg, &clk, &res) == -1) {
 		fputs("warmup: out of memory\n", stderr);
 		rc = EX_SOFTWARE;
 	} else if (res.ui_failed) {
 		fputs("warmup: cannot start the terminal screen\n", stderr);
 		rc = EX_SOFTWARE;
-	} else if (res.signal) {
-		rc = 128 + res.signal;
-	} else if (res.io_error) {
-		rc = EX_IOERR;
+	} else {
+		if (history && res.started_work)
+			record_session(started, &p, l.path, &res);
+		if (res.signal)
+			rc = 128 + res.signal;
+		else if (res.io_error)
+			rc = EX_IOERR;
 	}
 	run_result_free(&res);
 	plan_free(&p);
@@ -544,6 +603,114 @@ static int cmd_run(int argc, char **argv)
 	if (rc == 0)
 		rc = finish_output(0);
 	return rc;
+}
+
+static void history_warning(void *ctx, size_t line, const char *why)
+{
+	fputs("warmup: warning: ", stderr);
+	put_text(stderr, ctx);
+	fprintf(stderr, ":%zu: %s\n", line, why);
+}
+
+static bool parse_date(const char *s, long *day)
+{
+	int y, m, d, n = 0;
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] || strlen(s) != 10 ||
+	    m < 1 || m > 12 || d < 1 || d > 31)
+		return false;
+	*day = history_day_number(y, m, d);
+	return true;
+}
+
+static int cmd_history(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "last", required_argument, NULL, 'l' },
+		{ "since", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct history h, shown;
+	struct history_stats st;
+	long since = LONG_MIN, today;
+	size_t last = SIZE_MAX, i, first;
+	bool jsonl = false;
+	char *path, *end;
+	struct tm tm;
+	time_t now;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			errno = 0;
+			last = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-')
+				return usage_error("history", "--last wants a whole number, not ", optarg);
+			break;
+		case 's':
+			if (!parse_date(optarg, &since))
+				return usage_error("history", "--since wants a date as YYYY-MM-DD, not ", optarg);
+			break;
+		case 'f':
+			if ((rc = parse_format("history", optarg, "jsonl", &jsonl)))
+				return rc;
+			break;
+		case 'h': return help_for("history");
+		default: return bad_option("history", argv, optind);
+		}
+	}
+	if (optind != argc)
+		return usage_error("history", "history takes no file; unexpected ", argv[optind]);
+	path = history_path();
+	if (!path) {
+		fputs("warmup: no history: neither XDG_STATE_HOME nor HOME is set\n", stderr);
+		return 0;
+	}
+	if (history_read(path, &h, history_warning, path) == -1) {
+		fprintf(stderr, "warmup: cannot read %s: %s\n", path, strerror(errno));
+		free(path);
+		return EX_IOERR;
+	}
+	if (h.n == 0) {
+		printf("No sessions recorded yet (%s).\n", path);
+		free(path);
+		return finish_output(0);
+	}
+	now = time(NULL);
+	localtime_r(&now, &tm);
+	today = history_day_number(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	/* The table shows the chosen period; the weekly figures, streak and
+	 * chart always look back from today. */
+	shown.v = h.v;
+	shown.n = h.n;
+	for (first = 0; first < h.n && history_day_number(h.v[first].year, h.v[first].month, h.v[first].day) < since; first++)
+		;
+	shown.v = h.v + first;
+	shown.n = h.n - first;
+	if (last < shown.n) {
+		shown.v += shown.n - last;
+		shown.n = last;
+	}
+	if (jsonl) {
+		for (i = 0; i < shown.n; i++) {
+			char *line = history_entry_line(&shown.v[i]);
+			if (line)
+				fputs(line, stdout);
+			free(line);
+		}
+	} else if (shown.n == 0) {
+		puts("No sessions in that period.");
+	} else {
+		history_stats(&h, today, &st);
+		report_print(stdout, &shown, &st, today);
+	}
+	history_free(&h);
+	free(path);
+	return finish_output(0);
 }
 
 static int cmd_help(int argc, char **argv);
@@ -572,6 +739,10 @@ static const struct command commands[] = {
 	  "Prints the plan: every phase with its start, kind, drill, side and length.\n" },
 	{ "list", cmd_list, "warmup list",
 	  "Lists the routines on the search path with name, total time and file.\n" },
+	{ "history", cmd_history, "warmup history [--last N] [--since YYYY-MM-DD] [--format text|jsonl]",
+	  "Shows recorded sessions, this week's and last week's totals, the streak of\n"
+	  "days with a completed session, a 14-day chart and the tender spots marked.\n"
+	  "Sessions are kept in $XDG_STATE_HOME/warmup/history.jsonl.\n" },
 	{ "help", cmd_help, "warmup help [COMMAND]", "Shows help for a command.\n" },
 };
 
