@@ -50,7 +50,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 # Debian packages the build and the tests need, and the commands that show
 # each is there (a header or a program).
 DEPS_PKGS := build-essential pkg-config libcyaml-dev libyaml-dev libncurses-dev \
-	libcmocka-dev libjansson-dev tmux python3 python3-jsonschema python3-yaml valgrind groff-base jq
+	libcmocka-dev libjansson-dev tmux python3 python3-jsonschema python3-yaml valgrind groff-base jq tzdata bsdutils
 
 .PHONY: all deps run check check-sanitize check-valgrind install uninstall clean bench
 
@@ -68,6 +68,7 @@ $(BUILD)/obj/%.o: src/%.c
 DEPS_test_duration := duration
 DEPS_test_plan     := plan
 DEPS_test_session  := plan session
+DEPS_test_history  := history
 DEPS_test_bigfont  := bigfont
 test_objs = $(if $(DEPS_$(1)),$(patsubst %,$(BUILD)/obj/%.o,$(DEPS_$(1))),$(LIB_OBJS))
 
