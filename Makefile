@@ -66,6 +66,7 @@ $(BUILD)/obj/%.o: src/%.c
 # Each unit test links only the modules it names here (default: all but
 # main), so the engine's tests prove it stands alone.
 DEPS_test_duration := duration
+DEPS_test_routine  := routine duration
 DEPS_test_plan     := plan
 DEPS_test_session  := plan session
 DEPS_test_history  := history
