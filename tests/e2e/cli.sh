@@ -78,8 +78,9 @@ for i, p in enumerate(doc["phases"]):
     assert p["side"] in ("left", "right", None)
     assert p["start_ms"] == t, (p, t)
     assert isinstance(p["duration_ms"], int) and p["duration_ms"] > 0, "zero-length phase"
-    if p["kind"] == "lead_in":
-        assert i == 0 and p["drill"] is None and p["drill_index"] is None
+    if p["kind"] in ("lead_in", "rest"):
+        assert p["drill"] is None and p["drill_index"] is None and p["side"] is None, p
+        assert p["kind"] == "rest" or i == 0
     else:
         assert isinstance(p["drill"], str) and isinstance(p["drill_index"], int)
     if p["kind"] == "switch":
@@ -87,7 +88,8 @@ for i, p in enumerate(doc["phases"]):
         assert prev["kind"] == nxt["kind"] == "work" and prev["drill_index"] == nxt["drill_index"] == p["drill_index"]
         assert prev["side"] != nxt["side"] and None not in (prev["side"], nxt["side"])
     if p["kind"] == "rest":
-        assert 0 < i < len(doc["phases"]) - 1 and doc["phases"][i + 1]["drill_index"] == p["drill_index"] + 1
+        assert 0 < i < len(doc["phases"]) - 1
+        assert doc["phases"][i + 1]["drill_index"] == doc["phases"][i - 1]["drill_index"] + 1
     t += p["duration_ms"]
     kinds.append(p["kind"])
 assert doc["total_ms"] == t
