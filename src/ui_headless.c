@@ -1,11 +1,15 @@
 /* The headless front end: one line per event on stdout, as readable text
- * for logs and people or as JSON Lines for programs. No input. */
+ * for logs and people or as JSON Lines for programs. When standard input is
+ * a pipe, it also takes commands from it, one word per line. */
 #include "ui.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "duration.h"
 #include "strbuf.h"
@@ -14,17 +18,84 @@ struct headless {
 	const struct ui_config *cfg;
 	struct strbuf line;
 	bool io_error;
+	int cmd_fd;             /* a pipe of commands, or -1 */
+	char in[256];           /* a partial command line */
+	size_t in_len;
+};
+
+/* The words a script may send, one per line. */
+static const struct { const char *word; enum session_cmd cmd; } words[] = {
+	{ "pause", CMD_PAUSE }, { "resume", CMD_RESUME }, { "toggle", CMD_TOGGLE_PAUSE },
+	{ "skip", CMD_SKIP }, { "next", CMD_SKIP }, { "back", CMD_BACK }, { "extend", CMD_EXTEND },
+	{ "stop", CMD_STOP }, { "tender", CMD_TENDER },
 };
 
 static int headless_start(void **state, const struct ui_config *cfg)
 {
 	struct headless *h = calloc(1, sizeof *h);
+	struct stat st;
 
 	if (!h)
 		return -1;
 	h->cfg = cfg;
+	/* Only a pipe carries commands in time; a file or /dev/null would
+	 * deliver them all at once, and a virtual clock has no "when". */
+	h->cmd_fd = cfg->wall && fstat(STDIN_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+	            ? STDIN_FILENO : -1;
 	*state = h;
 	return 0;
+}
+
+/* Takes the first complete line from the input buffer as a command. */
+static int next_command(struct headless *h)
+{
+	char *nl;
+	size_t i, len;
+
+	while ((nl = memchr(h->in, '\n', h->in_len))) {
+		int cmd = -1;
+
+		len = (size_t)(nl - h->in);
+		if (len && h->in[len - 1] == '\r')
+			len--;
+		for (i = 0; i < sizeof words / sizeof words[0]; i++)
+			if (strlen(words[i].word) == len && memcmp(words[i].word, h->in, len) == 0)
+				cmd = (int)words[i].cmd;
+		h->in_len -= (size_t)(nl + 1 - h->in);
+		memmove(h->in, nl + 1, h->in_len);
+		if (cmd >= 0)
+			return cmd;
+	}
+	if (h->in_len == sizeof h->in)
+		h->in_len = 0;  /* an over-long line is no command */
+	return -1;
+}
+
+/* Waits for the deadline or a command on the pipe. */
+static int wait_with_commands(struct headless *h, struct clock *c, uint64_t deadline)
+{
+	for (;;) {
+		struct pollfd fds[1] = { { h->cmd_fd, POLLIN, 0 } };
+		int cmd = next_command(h), ms;
+		ssize_t n;
+
+		if (cmd >= 0)
+			return cmd;
+		ms = clock_ms_until(c, deadline);
+		if (ms == 0)
+			return UI_WAKE;
+		if (poll(fds, 1, ms) == -1)
+			return UI_WAKE;     /* a signal: let the loop look */
+		if (!fds[0].revents)
+			continue;
+		n = read(h->cmd_fd, h->in + h->in_len, sizeof h->in - h->in_len);
+		if (n <= 0 && !(n == -1 && errno == EINTR)) {
+			h->cmd_fd = -1;     /* the script is done talking */
+			return UI_WAKE;
+		}
+		if (n > 0)
+			h->in_len += (size_t)n;
+	}
 }
 
 /* One write and one flush per line, so a reader sees each event the moment
@@ -247,6 +318,8 @@ static int headless_wait(void *state, struct clock *c, const struct session *s, 
 	(void)s;
 	if (h->io_error)
 		return UI_QUIT_IO;
+	if (h->cmd_fd != -1)
+		return wait_with_commands(h, c, deadline);
 	clock_sleep_until(c, deadline);
 	return UI_WAKE;
 }

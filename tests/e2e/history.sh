@@ -1,0 +1,130 @@
+# End-to-end tests of the session log through the real binary: what runs
+# record, concurrency, damaged files, unwritable folders and the report.
+. tests/e2e/lib.sh
+PY=/usr/bin/python3
+H="$XDG_STATE_HOME/warmup/history.jsonl"
+Q=routines/quick.yaml
+
+lines() { if [ -f "$H" ]; then wc -l <"$H" | tr -d ' '; else echo 0; fi; }
+
+expect_exit "a completed run exits 0" 0 "$WARMUP" run --headless --speed 200 "$Q"
+check "the history folder is created with mode 0700" sh -c "[ \"\$(stat -c %a '$XDG_STATE_HOME/warmup')\" = 700 ]"
+check "a completed session is recorded with every field" $PY - "$H" <<'PYEOF'
+import json, sys, re
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 1, lines
+e = json.loads(lines[0])
+for k in ["start", "routine", "file", "status", "planned_ms", "elapsed_ms", "work_ms", "drills_completed",
+          "drills_total", "skipped", "equipment", "fit_ms", "tender", "version"]:
+    assert k in e, k
+assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$", e["start"]), e["start"]
+assert e["routine"] == "Quick roll" and e["status"] == "completed"
+assert e["planned_ms"] == 116000 and e["elapsed_ms"] >= 116000 and e["work_ms"] >= 102000
+assert e["drills_completed"] == 3 and e["drills_total"] == 3 and e["skipped"] == 0
+assert e["equipment"] == "roller" and e["fit_ms"] is None and e["tender"] == {}
+PYEOF
+
+n=$(lines)
+"$WARMUP" run --headless --instant "$Q" >/dev/null 2>&1
+check "--instant never records" test "$(lines)" -eq "$n"
+"$WARMUP" run --headless --speed 500 --no-history "$Q" >/dev/null 2>&1
+check "--no-history records nothing" test "$(lines)" -eq "$n"
+WARMUP_NO_HISTORY=1 "$WARMUP" run --headless --speed 500 "$Q" >/dev/null 2>&1
+check "WARMUP_NO_HISTORY=1 records nothing" test "$(lines)" -eq "$n"
+
+# Commands on a pipe: skip one phase, mark a tender spot, with ball and fit.
+rm -f "$H"
+{ sleep 0.3; echo skip; sleep 0.1; echo tender; echo tender; sleep 3; } |
+	"$WARMUP" run --headless --speed 40 --equipment ball --fit 1m30s "$Q" >"$TMP/out" 2>"$TMP/err"
+check "skips, tender marks, equipment and fit are recorded" $PY - "$H" <<'PYEOF'
+import json, sys
+e = json.loads(open(sys.argv[1]).read())
+assert e["status"] == "completed", e
+assert e["skipped"] == 1 and e["drills_completed"] == 2, e
+assert e["equipment"] == "ball" and e["fit_ms"] == 90000 and e["planned_ms"] == 90000, e
+t = e["tender"]["Calf / Achilles tendon"]
+assert t["left"] + t["right"] == 2, t
+PYEOF
+
+# Interrupted by SIGINT after the first work phase began: recorded.
+rm -f "$H"
+"$WARMUP" run --headless --format jsonl --speed 20 "$Q" >"$TMP/sig.jsonl" 2>&1 &
+pid=$!
+i=0
+while ! grep -q '"phase":"work"' "$TMP/sig.jsonl" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill -INT $pid
+wait $pid
+check "an interrupted session is recorded as interrupted" grep -q '"status":"interrupted"' "$H"
+# Interrupted during the lead-in: nothing to record.
+rm -f "$H"
+"$WARMUP" run --headless --speed 1 "$Q" >/dev/null 2>&1 &
+pid=$!
+sleep 0.3
+kill -TERM $pid
+wait $pid
+check "a session stopped before any work is not recorded" test ! -e "$H"
+
+# Twenty sessions ending at once all land whole.
+rm -f "$H"
+i=0
+while [ $i -lt 20 ]; do
+	"$WARMUP" run --headless --speed 1000 "$Q" >/dev/null 2>&1 &
+	i=$((i + 1))
+done
+wait
+check "20 concurrent runs leave 20 whole lines" $PY -c '
+import json, sys
+lines = open(sys.argv[1]).read().split("\n")
+assert lines[-1] == "" and len(lines) == 21, len(lines)
+for l in lines[:-1]: assert json.loads(l)["status"] == "completed"' "$H"
+
+# The report reads damaged files with warnings and never rewrites them.
+printf 'garbage line\n{"start":"2026-01-01T07:00:00+01:00","status":"completed","format":99}\n{"start":"2026-0' >>"$H"
+cp "$H" "$TMP/before"
+expect_exit "history with damaged lines exits 0" 0 "$WARMUP" history
+check "a corrupt line is named by number" grep -q "history.jsonl:21: not valid JSON" "$TMP/err"
+check "a newer format is read with a warning" grep -q ":22: written by a newer warmup" "$TMP/err"
+check "a truncated last line is reported" grep -q ":23: the last line is incomplete" "$TMP/err"
+check "the file is left exactly as it was" cmp -s "$H" "$TMP/before"
+check "the report lists today's sessions" grep -q "Quick roll .*completed" "$TMP/out"
+check "the report shows this week's total (the January line is not this week)" grep -q "^This week: 20 sessions, 38:40" "$TMP/out"
+check "the report shows the streak" grep -q "^Streak: 1 day in a row" "$TMP/out"
+check "the report has a 14-day chart" sh -c "[ \$(grep -Ec '^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [0-9]{2}-[0-9]{2} \|' '$TMP/out') -eq 14 ]"
+expect_exit "history --last 2" 0 "$WARMUP" history --last 2
+check "--last 2 shows the last two sessions" sh -c "[ \$(sed -n '2,/^\$/p' '$TMP/out' | grep -c '^2026-') -eq 2 ] && sed -n 3p '$TMP/out' | grep -q '^2026-01-01'"
+expect_exit "history --format jsonl" 0 "$WARMUP" history --format jsonl --last 3
+check "--format jsonl prints valid lines" $PY -c '
+import json, sys
+ls = open(sys.argv[1]).read().splitlines()
+assert len(ls) == 3 and all(json.loads(l)["routine"] for l in ls)' "$TMP/out"
+expect_exit "history --since in the future shows none" 0 "$WARMUP" history --since 2999-01-01
+check "--since says so" grep -q "No sessions in that period" "$TMP/out"
+expect_exit "history --since with a bad date" 64 "$WARMUP" history --since yesterday
+
+# Tender table: a runner sees which side keeps coming up.
+cat >"$H" <<JSON
+{"start":"$(date +%Y-%m-%d)T07:00:00+00:00","routine":"R","file":"f","status":"completed","elapsed_ms":60000,"tender":{"Calf":{"left":3,"right":1,"none":0}}}
+JSON
+expect_exit "history with tender marks" 0 "$WARMUP" history
+check "tender table shows left and right per drill" grep -Eq '^Calf +3 +1 +0$' "$TMP/out"
+
+# Empty and missing histories.
+rm -f "$H"
+expect_exit "a missing history exits 0" 0 "$WARMUP" history
+check "a missing history says so" grep -q "No sessions recorded yet" "$TMP/out"
+
+# An unwritable state folder: the session still completes, one warning.
+XDG_STATE_HOME="$TMP/a-file/state" sh -c ": >'$TMP/a-file'; '$WARMUP' run --headless --speed 500 '$Q'" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "an unwritable state folder still lets the session complete" test "$rc" -eq 0
+check "the session output is complete" grep -q "Session completed" "$TMP/out"
+check "one warning says where and why" sh -c "[ \$(grep -c 'warning: session not recorded' '$TMP/err') -eq 1 ] && grep -q 'a-file' '$TMP/err'"
+# A full disk.
+mkdir -p "$TMP/full/warmup"
+ln -s /dev/full "$TMP/full/warmup/history.jsonl"
+XDG_STATE_HOME="$TMP/full" "$WARMUP" run --headless --speed 500 "$Q" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "a full disk still lets the session complete" test "$rc" -eq 0
+check "a full disk gives one warning" grep -q "No space left on device" "$TMP/err"
+
+done_testing
