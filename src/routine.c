@@ -949,7 +949,8 @@ static void check_enum(struct loader *L, yaml_node_t *n, const cyaml_schema_valu
 		if (strlen(strs[i].str) == len && memcmp(strs[i].str, v, len) == 0)
 			return;
 	list_names(list, sizeof list, &strs[0].str, s->enumeration.count, sizeof strs[0]);
-	hint = suggest(v, len, &strs[0].str, s->enumeration.count, sizeof strs[0]);
+	hint = s->enumeration.count > 1
+	       ? suggest(v, len, &strs[0].str, s->enumeration.count, sizeof strs[0]) : NULL;
 	if (hint != NULL)
 		diag_mark(L, n->start_mark, "invalid value '%s' for %s: expected one of %s; "
 		          "did you mean '%s'?", quote(q, v, len), at->what, list, hint);
