@@ -272,6 +272,13 @@ static void test_at_scale(void **state)
 	assert_int_equal(p.at_scale_ppm[2], 177778);
 	plan_free(&p);
 
+	/* Drill 1's bouts got 46 and 45 s: the first bout sets the scale. */
+	o.fit_ms = 313000;
+	assert_int_equal(plan_build(&f.r, &o, &p), PLAN_OK);
+	assert_int_equal(p.at_scale_ppm[1], 1022222);
+	assert_int_equal(p.at_scale_ppm[2], 1000000);
+	plan_free(&p);
+
 	o.fit_ms = 620000;
 	assert_int_equal(plan_build(&f.r, &o, &p), PLAN_OK);
 	assert_int_equal(p.at_scale_ppm[0], 2000000);
