@@ -37,7 +37,8 @@ struct plan {
 	size_t n_phases;
 	uint64_t total_ms;
 	/* Per drill: how its prompts' `at` offsets were scaled by fit, in
-	 * parts per million (1000000 without fit). */
+	 * parts per million (1000000 without fit): its first bout's fitted
+	 * length over its planned one. */
 	uint32_t *at_scale_ppm;
 };
 

@@ -17,6 +17,9 @@
  *
  * Pausing, extending, skipping and going back shift the rest of the
  * timeline; the plan itself never changes.
+ *
+ * Events due at the same instant come in this order: phase_end, the next
+ * phase_start, movement, prompts (in routine order), linger, countdown.
  */
 
 enum event_kind {
@@ -60,8 +63,9 @@ typedef void (*session_emit_fn)(void *ctx, const struct event *ev);
 enum session_cmd {
 	CMD_PAUSE, CMD_RESUME, CMD_TOGGLE_PAUSE,
 	CMD_SKIP,       /* end the phase now, as skipped */
-	CMD_BACK,       /* restart the phase; in its first 2 s, go to the previous one */
-	CMD_EXTEND,     /* +10 s to the current phase */
+	CMD_BACK,       /* restart the phase (at its planned length); in its
+	                 * first 2 s, go to the previous one; no phase_end */
+	CMD_EXTEND,     /* +10 s to the current phase; the countdown restarts */
 	CMD_STOP,       /* end the session, status stopped */
 	CMD_INTERRUPT,  /* end the session, status interrupted (a signal) */
 	CMD_TENDER,     /* mark a tender spot; only during a work bout */
