@@ -502,7 +502,12 @@ static void syntax_error(struct loader *L, const yaml_parser_t *p, const unsigne
 	const char *hint = char_at(s, n, pm->line + 1, pm->column + 1) == '\t'
 	                   ? "; indent with spaces, YAML does not allow tabs there" : "";
 
-	if (p->context != NULL && (cm->line != pm->line || cm->column != pm->column))
+	/* At the end of the input, where the unclosed thing began is what a
+	 * coach needs to see. */
+	if (p->context != NULL && strstr(problem, "end of stream") != NULL)
+		diag_mark(L, *cm, "YAML syntax error: %s (%s that starts here)%s", problem,
+		          p->context, hint);
+	else if (p->context != NULL && (cm->line != pm->line || cm->column != pm->column))
 		diag_mark(L, *pm, "YAML syntax error: %s (%s that starts at line %zu, column %zu)%s",
 		          problem, p->context, cm->line + 1, cm->column + 1, hint);
 	else if (p->context != NULL)

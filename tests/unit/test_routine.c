@@ -287,8 +287,8 @@ static const struct bad bad_cases[] = {
 	{ "syntax error", "name: x\n  bad: y\n" ONE_DRILL,
 	  { { 2, 6, "YAML syntax error: mapping values are not allowed in this context" } } },
 	{ "unclosed quote", "name: \"x\n",
-	  { { 2, 1, "YAML syntax error: found unexpected end of stream (while scanning a quoted "
-	            "scalar that starts at line 1, column 7)" } } },
+	  { { 1, 7, "YAML syntax error: found unexpected end of stream (while scanning a quoted "
+	            "scalar that starts here)" } } },
 	{ "tab indentation", "name: x\ndrills:\n\t- name: y\n",
 	  { { 3, 1, "indent with spaces" } } },
 	{ "anchor and alias", "name: &n x\ndrills:\n  - name: *n\n    duration: 5s\n",
