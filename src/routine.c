@@ -44,17 +44,17 @@
 #define MAX_TEXT         200
 
 #define SEC(n)           ((uint64_t)(n) * 1000)
-#define MIN(n)           SEC((n) * 60)
+#define MINUTES(n)       SEC((n) * 60)
 
 /* Duration limits, inclusive; docs/routine-format.md repeats them. */
 #define DRILL_MIN        SEC(5)
-#define DRILL_MAX        MIN(10)
+#define DRILL_MAX        MINUTES(10)
 #define STEP_MIN         SEC(1)
-#define STEP_MAX         MIN(1)
-#define LEAD_IN_MAX      MIN(5)
-#define SWITCH_MAX       MIN(2)
-#define REST_MAX         MIN(10)
-#define LINGER_MAX       MIN(10)
+#define STEP_MAX         MINUTES(1)
+#define LEAD_IN_MAX      MINUTES(5)
+#define SWITCH_MAX       MINUTES(2)
+#define REST_MAX         MINUTES(10)
+#define LINGER_MAX       MINUTES(10)
 #define PROMPT_MIN       SEC(1)
 
 #define DEFAULT_LEAD_IN  SEC(5)
@@ -683,24 +683,28 @@ static yaml_node_t *seq_get(struct loader *L, yaml_node_t *seq, size_t i)
 	return node_get(L, seq->data.sequence.items.start[i]);
 }
 
+/* "a mapping", "a list", "nothing" or the quoted value, for "found ..." in
+ * messages; q must hold KIND_SIZE bytes. */
 #define KIND_SIZE (QUOTE_SIZE + 2)
 static const char *node_kind(const yaml_node_t *n, char *q)
 {
-	static const char *const kinds[] = {
-		[YAML_MAPPING_NODE] = "a mapping",
-		[YAML_SEQUENCE_NODE] = "a list",
-	};
-	if (n->type == YAML_SCALAR_NODE) {
+	char inner[QUOTE_SIZE];
+	size_t o = 0;
+
+	switch (n->type) {
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	case YAML_SCALAR_NODE:
 		if (n->data.scalar.length == 0)
 			return "nothing";
-		size_t o = 0;
-		char inner[QUOTE_SIZE];
 		append(q, KIND_SIZE, &o, "'%s'",
 		       quote(inner, (const char *)n->data.scalar.value, n->data.scalar.length));
 		return q;
+	default:
+		return "something else";
 	}
-	return n->type == YAML_MAPPING_NODE || n->type == YAML_SEQUENCE_NODE ? kinds[n->type]
-	                                                                    : "something else";
 }
 
 /* --- Stage 3: the document against the schema --- */
@@ -1170,8 +1174,8 @@ static void check_prompt(struct loader *L, yaml_node_t *pn, const char *what,
 	}
 }
 
-/* Runs the checks after libcyaml has loaded raw; returns the session total
- * in *total_ms when everything is valid. */
+/* The checks libcyaml's schema cannot express, run on what it loaded; the
+ * document gives each problem its position. */
 static void check_semantics(struct loader *L, const struct raw_routine *raw, yaml_node_t *root)
 {
 	uint64_t lead_in = DEFAULT_LEAD_IN, sw = DEFAULT_SWITCH, rest = DEFAULT_REST;
