@@ -81,7 +81,9 @@ enum routine_err {
 /*
  * Loads and checks a routine file. On success *out owns the routine. On
  * failure *out is untouched and every problem found is appended to d, in
- * file order. The caller frees d with diags_free in both cases.
+ * file order. The caller frees d with diags_free in both cases; d may be
+ * NULL when only the verdict matters. A diag about the file as a whole (not
+ * found, not a regular file, over 1 MiB) has line and column 0.
  */
 enum routine_err routine_load(const char *path, struct routine **out, struct diags *d);
 
