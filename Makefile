@@ -97,7 +97,10 @@ clean:
 install: $(BUILD)/warmup
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/routines $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR)
 	install -m 755 $(BUILD)/warmup $(DESTDIR)$(BINDIR)/warmup
-	install -m 644 routines/*.yaml $(DESTDIR)$(DATADIR)/routines/
+	for f in routines/*.yaml; do \
+		sed 's|$$schema=../docs/routine.schema.json|$$schema=../routine.schema.json|' $$f >$(DESTDIR)$(DATADIR)/routines/$${f##*/} && \
+		chmod 644 $(DESTDIR)$(DATADIR)/routines/$${f##*/} || exit 1; \
+	done
 	install -m 644 docs/routine.schema.json $(DESTDIR)$(DATADIR)/routine.schema.json
 	install -m 644 docs/warmup.1 $(DESTDIR)$(MANDIR)/warmup.1
 	install -m 644 completions/warmup.bash $(DESTDIR)$(BASHCOMPDIR)/warmup
