@@ -994,6 +994,48 @@ static void walk_sequence(struct loader *L, yaml_node_t *n, const cyaml_schema_v
 	}
 }
 
+/* The one message for a duration that does not parse, wherever it is found. */
+static void duration_syntax_error(struct loader *L, yaml_node_t *n, const char *what,
+                                  const char *raw, size_t len, enum duration_err err)
+{
+	char q[QUOTE_SIZE];
+
+	diag_mark(L, n->start_mark, "invalid duration '%s' for %s: %s",
+	          quote(q, raw, len), what, duration_strerror(err));
+}
+
+/* Every key of these names holds a duration, wherever it appears. */
+static bool is_duration_key(const char *key)
+{
+	static const char *const keys[] = { "lead_in", "switch", "rest", "linger_every",
+	                                    "duration", "every", "at" };
+
+	for (size_t i = 0; key != NULL && i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Bad duration syntax is reported during the walk, beside any other problem
+ * in the file, so a coach sees them all at once; ranges come later. */
+static void check_duration_syntax(struct loader *L, yaml_node_t *n, const struct place *at)
+{
+	char raw[64];
+	size_t len = n->data.scalar.length;
+	enum duration_err err;
+	uint64_t ms;
+
+	if (len >= sizeof raw)
+		err = DURATION_SYNTAX;
+	else {
+		memcpy(raw, n->data.scalar.value, len);
+		raw[len] = '\0';
+		err = duration_parse(raw, &ms);
+	}
+	if (err != DURATION_OK)
+		duration_syntax_error(L, n, at->what, (const char *)n->data.scalar.value, len, err);
+}
+
 static void walk(struct loader *L, yaml_node_t *n, const cyaml_schema_value_t *s,
                  const struct place *at)
 {
@@ -1014,6 +1056,8 @@ static void walk(struct loader *L, yaml_node_t *n, const cyaml_schema_value_t *s
 	default:
 		if (n->type != YAML_SCALAR_NODE)
 			type_error(L, n, at, "a single value");
+		else if (s->type == CYAML_STRING && is_duration_key(at->key))
+			check_duration_syntax(L, n, at);
 		else if (s->type == CYAML_STRING)
 			check_string(L, n, s, at);
 		else if (s->type == CYAML_ENUM)
@@ -1110,7 +1154,7 @@ static bool check_duration(struct loader *L, yaml_node_t *map, const char *owner
                            const char *key, const char *raw, uint64_t min, uint64_t max,
                            uint64_t *ms)
 {
-	char what[WHAT_SIZE], q[QUOTE_SIZE], a[32], b[32], c[32];
+	char what[WHAT_SIZE], a[32], b[32], c[32];
 	yaml_node_t *n;
 	enum duration_err err;
 	uint64_t v = 0;
@@ -1121,8 +1165,7 @@ static bool check_duration(struct loader *L, yaml_node_t *map, const char *owner
 	field_what(what, owner, key);
 	err = duration_parse(raw, &v);
 	if (err != DURATION_OK) {
-		diag_mark(L, n->start_mark, "invalid duration '%s' for %s: %s",
-		          quote(q, raw, strlen(raw)), what, duration_strerror(err));
+		duration_syntax_error(L, n, what, raw, strlen(raw), err);
 		return false;
 	}
 	if (v < min && max == UINT64_MAX) {

@@ -121,6 +121,13 @@ static const struct bad bad_cases[] = {
 	  { { 2, 1, "did you mean 'lead_in'?" }, { 3, 1, "did you mean 'rest'?" } } },
 	{ "unknown drill key", "name: x\ndrills:\n  - name: Calf\n    duraton: 45s\n",
 	  { { 4, 5, "unknown key 'duraton' in drill 'Calf'; did you mean 'duration'?" } } },
+	{ "bad durations are reported beside other problems",
+	  "name: x\nrest: 1.5m\ndrills:\n  - name: Calf\n    duraton: 45s\n"
+	  "  - name: Thigh\n    duration: 4x\n    prompts: [{text: hi, every: -5s}]\n",
+	  { { 2, 7, "invalid duration '1.5m' for 'rest': expected" },
+	    { 5, 5, "did you mean 'duration'?" },
+	    { 7, 15, "invalid duration '4x' for 'duration' of drill 'Thigh'" },
+	    { 8, 33, "invalid duration '-5s'" } } },
 	{ "unknown movement key",
 	  "name: x\ndrills:\n  - name: Calf\n    duration: 45s\n    movement:\n"
 	  "      steps: [a]\n      evry: 2s\n",
