@@ -81,6 +81,24 @@ $(BUILD)/tests/%: tests/unit/%.c $$(call test_objs,$$*)
 deps:
 	@sh tests/deps.sh $(DEPS_PKGS)
 
+# Benchmarks (docs/benchmarks.md): build/bench.md in under 10 minutes.
+BENCH_PKGS := python3 tmux hyperfine tty-clock strace time
+BENCH_RUNS ?= 3
+BENCH_TIMING_SECONDS ?= 120
+BENCH_FAST_SECONDS ?= 600
+BENCH_FAST_SPEED ?= 10
+BENCH_IDLE_SECONDS ?= 30
+BENCH_STRACE_SECONDS ?= 10
+BENCH_STARTUP_RUNS ?= 30
+BENCH_SCALE_RUNS ?= 10
+bench: $(BUILD)/warmup
+	@sh tests/deps.sh $(BENCH_PKGS) || echo "bench: some tools are missing; their figures will say so"
+	BENCH_RUNS=$(BENCH_RUNS) BENCH_TIMING_SECONDS=$(BENCH_TIMING_SECONDS) \
+	BENCH_FAST_SECONDS=$(BENCH_FAST_SECONDS) BENCH_FAST_SPEED=$(BENCH_FAST_SPEED) \
+	BENCH_IDLE_SECONDS=$(BENCH_IDLE_SECONDS) BENCH_STRACE_SECONDS=$(BENCH_STRACE_SECONDS) \
+	BENCH_STARTUP_RUNS=$(BENCH_STARTUP_RUNS) BENCH_SCALE_RUNS=$(BENCH_SCALE_RUNS) \
+	/usr/bin/python3 bench/bench.py $(BUILD)/warmup $(BUILD)/bench.md
+
 run: $(BUILD)/warmup
 	$(BUILD)/warmup run routines/pre-run.yaml
 
