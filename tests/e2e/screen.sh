@@ -145,6 +145,8 @@ screen_dump() { sed 's/^/|/' "$TMP/screen"; }
 # An interactive shell in the pane, so the prompt coming back can be seen.
 tm new-session -d -s w -x 80 -y 24 "env PS1='PROMPT\$ ' sh"
 wait_for '^PROMPT\$' 5 || { fail "tmux starts a shell" "$(screen_dump)"; done_testing; exit 1; }
+# What the program writes to the terminal, raw, to look for the bell.
+tm pipe-pane -t w "cat >'$TMP/raw-bell'"
 tm send-keys -t w "\"$WARMUP\" run --speed $SPEED \"$TMP/routine.yaml\"; echo \"exit=\$?\"" Enter
 
 # --- The first screen --------------------------------------------------------
@@ -331,6 +333,11 @@ if wait_for '^exit=0$' 3 && grep -q '^Screen test routine: session stopped after
 else
 	fail "q y exits 0 and prints the summary" "$(screen_dump)"
 fi
+tm pipe-pane -t w
+bells=$(tr -dc '\007' <"$TMP/raw-bell" | wc -c)
+if [ "$bells" -ge 3 ]; then ok "the bell rings ($bells times)"; else
+	fail "the bell rings at phase starts and 3-2-1" "$(od -c "$TMP/raw-bell" | tail -3)"
+fi
 tm send-keys -t w 'echo typed-$((6*7))' Enter
 if wait_for '^typed-42$' 2 && grep -q '^PROMPT\$ echo typed-\$((6\*7))' "$TMP/screen"; then
 	ok "the shell is back and echoes what is typed"
@@ -340,7 +347,8 @@ fi
 
 # --- Ctrl-Z: terminal back to the shell; fg: redrawn and still paused -------
 tm send-keys -t w clear Enter
-tm send-keys -t w "\"$WARMUP\" run --speed $SPEED \"$TMP/routine.yaml\"" Enter
+tm pipe-pane -t w "cat >'$TMP/raw-quiet'"
+tm send-keys -t w "\"$WARMUP\" run --no-bell --speed $SPEED \"$TMP/routine.yaml\"" Enter
 if wait_for 'GET READY' 5; then
 	tm send-keys -t w C-z
 	if wait_for 'Stopped' 2 && ! grep -q 'GET READY' "$TMP/screen"; then
@@ -363,8 +371,23 @@ if wait_for 'GET READY' 5; then
 	else
 		fail "fg redraws the screen, paused" "$(screen_dump)"
 	fi
-	tm send-keys -t w q y
-	wait_for '^PROMPT\$ *$' 3 || fail "q y ends the resumed session" "$(screen_dump)"
+	tm send-keys -t w C-c
+	if wait_for '^PROMPT\$ *$' 3; then
+		tm send-keys -t w 'echo "int=$?"' Enter
+		if wait_for '^int=130$' 2 && grep -q 'session interrupted' "$TMP/screen"; then
+			ok "Ctrl-C ends the session with 128+2 and a summary"
+		else
+			fail "Ctrl-C ends the session with 128+2 and a summary" "$(screen_dump)"
+		fi
+	else
+		fail "Ctrl-C ends the resumed session" "$(screen_dump)"
+	fi
+	tm pipe-pane -t w
+	if [ -s "$TMP/raw-quiet" ] && [ "$(tr -dc '\007' <"$TMP/raw-quiet" | wc -c)" -eq 0 ]; then
+		ok "--no-bell keeps quiet"
+	else
+		fail "--no-bell keeps quiet" "$(od -c "$TMP/raw-quiet" | grep -c '\\a') bells"
+	fi
 else
 	fail "a run for Ctrl-Z starts" "$(screen_dump)"
 fi
