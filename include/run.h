@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "clock.h"
+#include "cues.h"
 #include "session.h"
 #include "ui.h"
 
@@ -22,9 +23,13 @@ struct run_result {
 	struct session_totals totals;   /* tender points into owned memory */
 };
 
-/* Runs the whole session. Returns 0, or -1 when out of memory. */
+/*
+ * Runs the whole session. cues (may be NULL) gets every event after the
+ * front end and a turn each time round the loop; the caller finishes and
+ * frees it. Returns 0, or -1 when out of memory.
+ */
 int run_session(const struct plan *p, const struct ui_ops *ops, const struct ui_config *cfg,
-                struct clock *c, struct run_result *res);
+                struct clock *c, struct cues *cues, struct run_result *res);
 
 void run_result_free(struct run_result *res);
 

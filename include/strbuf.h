@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * A growable string for building one output line at a time, and the two
@@ -28,6 +29,11 @@ void strbuf_json(struct strbuf *b, const char *s);
 /* Text for a terminal or log: printable UTF-8 kept, control bytes (C0, DEL)
  * shown as \xHH, C1 code points as \u0080-style, invalid bytes as \xHH. */
 void strbuf_text(struct strbuf *b, const char *s);
+
+/* Decodes one UTF-8 sequence at s (NUL-terminated). Returns its length and
+ * sets *cp, or returns 0 for an invalid or overlong sequence (skip one byte).
+ * Shared so every writer agrees on what valid UTF-8 is. */
+size_t strbuf_utf8_decode(const unsigned char *s, uint32_t *cp);
 
 void strbuf_reset(struct strbuf *b);
 void strbuf_free(struct strbuf *b);

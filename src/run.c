@@ -10,6 +10,7 @@ struct loop {
 	void *state;
 	struct clock *c;
 	const struct plan *plan;
+	struct cues *cues;
 	bool started_work;
 	enum session_status status;
 };
@@ -17,18 +18,23 @@ struct loop {
 static void on_event(void *ctx, const struct event *ev)
 {
 	struct loop *l = ctx;
+	uint64_t wall_ms;
 
 	if (ev->kind == EV_PHASE_START && l->plan->phases[ev->phase].kind == PHASE_WORK)
 		l->started_work = true;
 	if (ev->kind == EV_SESSION_END)
 		l->status = ev->status;
-	l->ops->event(l->state, ev, clock_wall_ms(l->c));
+	wall_ms = clock_wall_ms(l->c);
+	l->ops->event(l->state, ev, wall_ms);
+	/* After the front end, so a hook or a voice never delays the screen;
+	 * both only start processes here, never wait for them. */
+	cues_event(l->cues, ev, wall_ms);
 }
 
 int run_session(const struct plan *p, const struct ui_ops *ops, const struct ui_config *cfg,
-                struct clock *c, struct run_result *res)
+                struct clock *c, struct cues *cues, struct run_result *res)
 {
-	struct loop l = { ops, NULL, c, p, false, SESSION_RUNNING };
+	struct loop l = { ops, NULL, c, p, cues, false, SESSION_RUNNING };
 	const struct session_totals *t;
 	struct session *s;
 	size_t n;
@@ -50,6 +56,9 @@ int run_session(const struct plan *p, const struct ui_ops *ops, const struct ui_
 		int cmd;
 
 		session_advance(s, clock_now(c));
+		/* Speak what this turn brought and reap children every turn, so
+		 * none is left a zombie for longer than one wait. */
+		cues_turn(cues);
 		if (session_done(s))
 			break;
 		if (signals_terminating()) {
@@ -66,6 +75,7 @@ int run_session(const struct plan *p, const struct ui_ops *ops, const struct ui_
 		if (cmd >= 0)
 			session_command(s, (enum session_cmd)cmd, clock_now(c));
 	}
+	cues_turn(cues);    /* the last words: "Session complete." */
 	if (ops->finish(l.state, s) == -1)
 		res->io_error = true;
 

@@ -63,11 +63,7 @@ void strbuf_addf(struct strbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/*
- * Decodes one UTF-8 sequence at s. Returns its length and sets *cp, or
- * returns 0 for an invalid or overlong sequence (one bad byte).
- */
-static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
+size_t strbuf_utf8_decode(const unsigned char *s, uint32_t *cp)
 {
 	uint32_t c;
 	size_t n, i;
@@ -109,7 +105,7 @@ void strbuf_json(struct strbuf *b, const char *s)
 	}
 	strbuf_add(b, "\"");
 	while (*p) {
-		n = utf8_decode(p, &cp);
+		n = strbuf_utf8_decode(p, &cp);
 		if (n == 0) {
 			strbuf_add(b, "\\ufffd");
 			p++;
@@ -141,7 +137,7 @@ void strbuf_text(struct strbuf *b, const char *s)
 	if (!s)
 		return;
 	while (*p) {
-		n = utf8_decode(p, &cp);
+		n = strbuf_utf8_decode(p, &cp);
 		if (n == 0) {
 			strbuf_addf(b, "\\x%02x", *p);
 			p++;
