@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cues.h"
 #include "duration.h"
 #include "history.h"
 #include "locate.h"
@@ -493,6 +494,14 @@ static void record_session(time_t started, const struct plan *p, const char *fil
 	free(path);
 }
 
+static void print_cue_warnings(struct cues *c)
+{
+	const char *w;
+
+	while ((w = cues_next_warning(c)))
+		fprintf(stderr, "warmup: warning: %s\n", w);
+}
+
 static bool stdout_is_terminal(void)
 {
 	const char *term = getenv("TERM");
@@ -512,11 +521,17 @@ static int cmd_run(int argc, char **argv)
 		{ "no-color", no_argument, NULL, 'C' },
 		{ "no-colour", no_argument, NULL, 'C' },
 		{ "no-history", no_argument, NULL, 'N' },
+		{ "say", no_argument, NULL, 'S' },
+		{ "on-event", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	struct plan_args pa = { NULL, NULL };
-	bool headless = false, jsonl = false, format_given = false, instant = false;
+	bool headless = false, jsonl = false, format_given = false, instant = false, say = false;
+	const char *hook = NULL;
+	struct cues *cues = NULL;
+	struct cues_config cc;
+	char err[512];
 	bool bell = true, color = true, history = true;
 	const char *no_history = getenv("WARMUP_NO_HISTORY");
 	time_t started;
@@ -553,6 +568,8 @@ static int cmd_run(int argc, char **argv)
 		case 'B': bell = false; break;
 		case 'C': color = false; break;
 		case 'N': history = false; break;
+		case 'S': say = true; break;
+		case 'O': hook = optarg; break;
 		case 'h': return help_for("run");
 		default: return bad_option("run", argv, optind);
 		}
@@ -575,6 +592,24 @@ static int cmd_run(int argc, char **argv)
 		fputs("warmup: standard output is not a terminal; running headless\n", stderr);
 		headless = true;
 	}
+	/* Checked before the session starts: a hook that cannot run is one
+	 * error now, not one per event. --instant is a dry run: it checks the
+	 * hook but neither speaks nor runs it (there is no time to keep). */
+	cc = (struct cues_config){ &p, l.path, !instant, say, getenv("WARMUP_SAY"), hook, !headless, instant };
+	if (say || hook) {
+		enum cues_err ce = cues_new(&cc, &cues, err, sizeof err);
+
+		if (ce != CUES_OK) {
+			if (ce == CUES_ERR_HOOK)
+				fprintf(stderr, "warmup: %s\nTry 'warmup help run' for more information.\n", err);
+			else
+				fputs("warmup: out of memory\n", stderr);
+			plan_free(&p);
+			loaded_free(&l);
+			return ce == CUES_ERR_HOOK ? EX_USAGE : EX_SOFTWARE;
+		}
+	}
+	print_cue_warnings(cues);
 	cfg = (struct ui_config){ &p, l.path, jsonl ? UI_FORMAT_JSONL : UI_FORMAT_TEXT, !instant, bell, color };
 	clk.kind = instant ? CLOCK_KIND_VIRTUAL : speed > 0 ? CLOCK_KIND_SCALED : CLOCK_KIND_REAL;
 	clk.speed = speed > 0 ? speed : 1;
@@ -583,7 +618,13 @@ static int cmd_run(int argc, char **argv)
 	if (instant || (no_history && strcmp(no_history, "1") == 0))
 		history = false;
 	started = time(NULL);
-	if (run_session(&p, ops, &cfg, &clk, &res) == -1) {
+	rc = run_session(&p, ops, &cfg, &clk, cues, &res);
+	/* The last words may still be spoken; then the warnings queued while
+	 * the screen was up can be printed. */
+	cues_finish(cues, rc == -1 || res.ui_failed || res.signal);
+	print_cue_warnings(cues);
+	cues_free(cues);
+	if (rc == -1) {
 		fputs("warmup: out of memory\n", stderr);
 		rc = EX_SOFTWARE;
 	} else if (res.ui_failed) {
