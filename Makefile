@@ -71,6 +71,8 @@ DEPS_test_plan     := plan
 DEPS_test_session  := plan session
 DEPS_test_history  := history
 DEPS_test_bigfont  := bigfont
+DEPS_test_speech   := speech strbuf
+DEPS_test_words    := words
 test_objs = $(if $(DEPS_$(1)),$(patsubst %,$(BUILD)/obj/%.o,$(DEPS_$(1))),$(LIB_OBJS))
 
 .SECONDEXPANSION:
