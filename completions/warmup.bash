@@ -33,12 +33,13 @@ _warmup()
 		return ;;
 	--speed) COMPREPLY=($(compgen -W "2 10 50 100" -- "$cur")); return ;;
 	--fit) COMPREPLY=($(compgen -W "2m 3m 5m 10m" -- "$cur")); return ;;
+	--on-event) COMPREPLY=($(compgen -c -- "$cur")); return ;;
 	--last|--since) return ;;
 	esac
 	case $cmd in
 	run)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--headless --format --speed --instant --fit --equipment --no-bell --no-color --no-history --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--headless --format --speed --instant --fit --equipment --no-bell --no-color --no-history --say --on-event --help" -- "$cur"))
 		else
 			_warmup_routines
 		fi ;;

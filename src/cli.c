@@ -136,6 +136,11 @@ static int load_routine(const char *arg, struct loaded *out)
 	if (rc == EX_SOFTWARE && d.n == 0)
 		fputs("warmup: out of memory\n", stderr);
 	diags_free(&d);
+	if (rc) {
+		/* On failure the caller owns nothing. */
+		free(out->path);
+		out->path = NULL;
+	}
 	return rc;
 }
 
@@ -759,7 +764,8 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
 	{ "run", cmd_run,
 	  "warmup run [--headless] [--format text|jsonl] [--speed X | --instant] [--fit DURATION]\n"
-	  "           [--equipment NAME] [--no-bell] [--no-color] [--no-history] ROUTINE",
+	  "           [--equipment NAME] [--no-bell] [--no-color] [--no-history] [--say]\n"
+	  "           [--on-event CMD] ROUTINE",
 	  "Runs a session. On a terminal it shows the full-screen timer; with --headless,\n"
 	  "or when standard output is not a terminal, it prints one line per event.\n\n"
 	  "  --headless          no screen: print events (text, or JSON Lines with --format jsonl)\n"
@@ -770,7 +776,11 @@ static const struct command commands[] = {
 	  "  --equipment NAME    roller, travel-roller, stick, ball or trigger-point-tool\n"
 	  "  --no-bell           silence the terminal bell\n"
 	  "  --no-color          monochrome screen (also when NO_COLOR is set)\n"
-	  "  --no-history        do not record this session\n\n"
+	  "  --no-history        do not record this session\n"
+	  "  --say               speak the drills, sides, prompts and 3-2-1 aloud through\n"
+	  "                      $WARMUP_SAY, else espeak-ng, espeak, say or spd-say\n"
+	  "  --on-event CMD      run CMD (words, no shell) for every event, with its JSON\n"
+	  "                      line on stdin and WARMUP_EVENT set to the event's name\n\n"
 	  "Keys: space pause/resume, n or Right skip, p or Left back, + add 10 s,\n"
 	  "t mark a tender spot, q stop, ? help.\n" },
 	{ "validate", cmd_validate, "warmup validate ROUTINE...",
