@@ -50,9 +50,10 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 # Debian packages the build and the tests need, and the commands that show
 # each is there (a header or a program).
 DEPS_PKGS := build-essential pkg-config libcyaml-dev libyaml-dev libncurses-dev \
-	libcmocka-dev libjansson-dev tmux python3 python3-jsonschema python3-yaml valgrind groff-base jq tzdata bsdutils
+	libcmocka-dev libjansson-dev tmux python3 python3-jsonschema python3-yaml valgrind groff-base jq tzdata bsdutils \
+	clang libclang-rt-dev time
 
-.PHONY: all deps run check check-sanitize check-valgrind install uninstall clean bench
+.PHONY: all deps run check check-sanitize check-valgrind fuzz build-tests san-build install uninstall clean bench
 
 all: $(BUILD)/warmup
 
@@ -104,12 +105,58 @@ bench: $(BUILD)/warmup
 run: $(BUILD)/warmup
 	$(BUILD)/warmup run routines/pre-run.yaml
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang whatever CC is,
+# each linking the sources it names here. Clang's -Wformat=2 also flags
+# vsnprintf(fmt, va_list) in wrappers that GCC accepts; that one is off.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(filter-out tests/fuzz/fuzz_check.c,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS    := $(FUZZ_TARGETS:%=build/fuzz/%)
+FUZZ_CFLAGS   = $(WARNFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -Wno-format-nonliteral $(DEFS) -Iinclude -Itests/fuzz $(LIBS_CFLAGS)
+FUZZ_SRCS_fuzz_routine  := routine duration plan session strbuf
+FUZZ_SRCS_fuzz_duration := duration
+FUZZ_SRCS_fuzz_escape   := strbuf
+fuzz_srcs = $(patsubst %,src/%.c,$(FUZZ_SRCS_$(1))) tests/fuzz/fuzz_check.c
+
+build/fuzz/%: tests/fuzz/%.c $$(call fuzz_srcs,$$*) tests/fuzz/fuzz_check.h $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(call fuzz_srcs,$*) $(shell $(PKG_CONFIG) --libs libcyaml yaml-0.1 2>/dev/null)
+
+# What `make check` runs (tests/run-suites.sh names the suites): the normal
+# build's unit and end-to-end suites; all of them again against build/san
+# (ASan and UBSan); the valgrind cases; each fuzz target for FUZZ_SECONDS
+# (0 skips fuzzing). With SANITIZE=1 it runs only the sanitizer pass.
+ifeq ($(SANITIZE),1)
+CHECK_SUITES := sanitize
+CHECK_PREREQS := build-tests
+else ifeq ($(FUZZ_SECONDS),0)
+CHECK_SUITES := normal sanitize valgrind
+CHECK_PREREQS := build-tests san-build
+else
+CHECK_SUITES := normal sanitize valgrind fuzz
+CHECK_PREREQS := build-tests san-build $(FUZZ_BINS)
+endif
+RUN_SUITES = BUILD=$(BUILD) ENGINE_OBJS="$(ENGINE_OBJS)" FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	FUZZ_TARGETS="$(FUZZ_TARGETS)" sh tests/run-suites.sh
+
+build-tests: $(BUILD)/warmup $(UNIT_BINS)
+
+san-build:
+	$(MAKE) SANITIZE=1 build-tests
+
 # Every suite, then one line totalling them: "N passed, N failed".
-check: $(BUILD)/warmup $(UNIT_BINS)
-	@BUILD=$(BUILD) ENGINE_OBJS="$(ENGINE_OBJS)" sh tests/run-suites.sh
+check: $(CHECK_PREREQS)
+	@SUITES="$(CHECK_SUITES)" $(RUN_SUITES)
 
 check-sanitize:
 	$(MAKE) SANITIZE=1 check
+
+check-valgrind: build-tests
+	@SUITES=valgrind $(RUN_SUITES)
+
+fuzz: $(FUZZ_BINS)
+	@SUITES=fuzz $(RUN_SUITES)
 
 clean:
 	rm -rf build
