@@ -361,6 +361,25 @@ static int cmd_show(int argc, char **argv)
 	return finish_output(rc);
 }
 
+/* Prints s cut to width characters and padded to width with spaces.
+ * printf's "%-32.32s" counts bytes and can cut a character in half, which
+ * puts invalid UTF-8 on the terminal. s is valid UTF-8 (the loader's
+ * promise), so skipping continuation bytes finds each character's end. */
+static void put_cell(const char *s, size_t width)
+{
+	size_t i = 0, chars = 0;
+
+	while (s[i] && chars < width) {
+		i++;
+		while (((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+		chars++;
+	}
+	fwrite(s, 1, i, stdout);
+	for (; chars < width; chars++)
+		putchar(' ');
+}
+
 static int compare_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -430,7 +449,8 @@ static int cmd_list(int argc, char **argv)
 
 			if (routine_load(files[j], &r, &d) == ROUTINE_OK && plan_build(r, &o, &p) == PLAN_OK) {
 				duration_format(p.total_ms, total, sizeof total);
-				printf("%-32.32s %7s  ", r->name, total);
+				put_cell(r->name, 32);
+				printf(" %7s  ", total);
 				plan_free(&p);
 			} else {
 				printf("%-32s %7s  ", "(invalid: run warmup validate)", "-");
