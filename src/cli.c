@@ -646,7 +646,7 @@ static int cmd_run(int argc, char **argv)
 	rc = run_session(&p, ops, &cfg, &clk, cues, &res);
 	/* The last words may still be spoken; then the warnings queued while
 	 * the screen was up can be printed. */
-	cues_finish(cues, rc == -1 || res.ui_failed || res.signal);
+	cues_finish(cues, rc == -1 || res.ui_failed || res.signal || res.io_error);
 	print_cue_warnings(cues);
 	cues_free(cues);
 	if (rc == -1) {
