@@ -123,6 +123,8 @@ def run(ctx):
     if have("tty-clock"):
         progs.append(("tty-clock", "tty-clock -s"))
     progs.append(("sleep", "sleep 100000"))
+    # What waking alone costs on this machine, at warmup's frame rate.
+    progs.append(("poll-loop", "/usr/bin/python3 -c 'import select\nwhile True: select.poll().poll(66)'"))
 
     runs, notes = [], []
     for i in range(ctx["runs"]):
@@ -154,7 +156,7 @@ def run(ctx):
     md = ["## 2. Idle cost in a terminal", "",
           "`warmup run` at 80x24 in tmux (TERM=screen, LANG=C.UTF-8, private socket), during a "
           "work phase with a two-step movement track every 2 s and the keep-moving prompt every "
-          "15 s, beside `tty-clock -s` and `sleep` in the same tmux server; %d s windows, "
+          "15 s, beside `tty-clock -s`, `sleep` and a bare loop of 66 ms `poll()` timeouts in Python (the cost of waking alone on this machine, at warmup's frame rate of 15 per second) in the same tmux server; %d s windows, "
           "%d runs. CPU from schedstat (ns); \"ticks\" is utime+stime from /proc/PID/stat "
           "(10 ms steps) as a check. Wake-ups are schedstat's count of times on a CPU; "
           "\"vol. switches\" are voluntary context switches. Bytes are everything the pane "
