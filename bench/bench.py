@@ -55,8 +55,34 @@ def machine():
         "- date: %s" % datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "- CPUs (nproc): %d; model: %s" % (os.cpu_count(), cpu),
         "- kernel: %s %s; Debian %s" % (platform.system(), platform.release(), debian),
-        "- load average at the start: %.2f %.2f %.2f" % load,
+        "- load average at the start: %.2f %.2f %.2f; other processes busy then (over 10%% "
+        "of a core): %s" % (load + (busy_others(),)),
     ]
+
+
+def busy_others(seconds=1.0):
+    """Other processes that used more than 10% of a core over a short sample:
+    anything here makes the figures noisier (the `true` reference shows how much)."""
+    def ticks():
+        out = {}
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % pid) as f:
+                    head, rest = f.read().rsplit(")", 1)
+                a = rest.split()
+                out[pid] = (head.split("(", 1)[1], int(a[11]) + int(a[12]))
+            except (OSError, IndexError, ValueError):
+                pass
+        return out
+    a = ticks()
+    time.sleep(seconds)
+    b = ticks()
+    hz = os.sysconf("SC_CLK_TCK")
+    busy = sorted(((b[p][1] - a[p][1]) / hz / seconds * 100, b[p][0]) for p in b
+                  if p in a and (b[p][1] - a[p][1]) / hz / seconds > 0.1)
+    return ", ".join("%s %.0f%%" % (name, pct) for pct, name in reversed(busy)) or "none"
 
 
 def main(argv):
@@ -121,7 +147,9 @@ def main(argv):
         print("bench: %s ..." % name, flush=True)
         parts += ["", mod.run(ctx)]
         print("bench: %s done in %.0f s" % (name, time.monotonic() - t), flush=True)
-    parts += ["", "The whole benchmark took %.0f s." % (time.monotonic() - started), ""]
+    parts += ["", "The whole benchmark took %.0f s. Load average at the end: %.2f %.2f %.2f; "
+              "other processes busy then: %s." % ((time.monotonic() - started,) + os.getloadavg()
+                                                  + (busy_others(),)), ""]
     with open(out, "w") as f:
         f.write("\n".join(parts))
     print("bench: wrote %s" % out)
