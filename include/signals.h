@@ -6,7 +6,8 @@
  * Installed before curses starts, so ncurses leaves SIGINT/SIGTERM alone.
  */
 
-/* Catches SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT, SIGWINCH; ignores SIGPIPE.
+/* Catches SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT, SIGWINCH and SIGCHLD (a
+ * wake-up only); ignores SIGPIPE.
  * Returns 0 or -1 (errno set). */
 int signals_install(void);
 

@@ -42,7 +42,9 @@ static int set_flags(int fd)
 
 int signals_install(void)
 {
-	static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT, SIGWINCH };
+	/* SIGCHLD only wakes the loop, so a finished speaker or hook is reaped
+	 * at once, even while the session is paused and nothing else is due. */
+	static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT, SIGWINCH, SIGCHLD };
 	struct sigaction sa;
 	size_t i;
 
@@ -56,6 +58,7 @@ int signals_install(void)
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: sleeps and polls must return so the loop sees the flag. */
 	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_NOCLDSTOP;
 	for (i = 0; i < sizeof caught / sizeof caught[0]; i++)
 		if (sigaction(caught[i], &sa, NULL) == -1)
 			return -1;

@@ -247,4 +247,24 @@ expect_exit "an empty --on-event exits 64" 64 "$WARMUP" run --headless --instant
 check "help run lists --say and --on-event" sh -c "grep -q -- '--say' '$TMP/out' && grep -q -- '--on-event CMD' '$TMP/out'"
 check "bash completion offers --say and --on-event" sh -c "grep -q -- '--say' completions/warmup.bash && grep -q -- '--on-event' completions/warmup.bash"
 
+# A speaker that ends while the session is paused is reaped at once (the
+# child's SIGCHLD wakes the loop), not left a zombie until the next key.
+printf '#!/bin/sh\nsleep 0.2\n' >"$TMP/brief"
+chmod +x "$TMP/brief"
+mkfifo "$TMP/cmds"
+WARMUP_SAY="$TMP/brief" "$WARMUP" run --headless --say --speed 1 routines/quick.yaml <"$TMP/cmds" >"$TMP/out" 2>&1 &
+pid=$!
+exec 9>"$TMP/cmds"
+sleep 0.5
+echo pause >&9
+sleep 1.2
+zombies=$(for c in $(cat /proc/$pid/task/*/children 2>/dev/null); do
+	sed -n 's/^State:[[:space:]]*Z.*/Z/p' /proc/$c/status 2>/dev/null; done | wc -l)
+echo stop >&9
+exec 9>&-
+wait $pid
+rc=$?
+check "a speaker that finished during a pause is reaped at once (no zombie)" test "$zombies" -eq 0
+check "the paused run then stops cleanly" test "$rc" -eq 0
+
 done_testing
