@@ -29,7 +29,7 @@
 enum {
 	MIN_ROWS = 6, MIN_COLS = 20,    /* below this: one line asking for more room */
 	PROMPT_HIGHLIGHT_MS = 3000,     /* real ms a prompt stays highlighted */
-	FRAME_MS = 66,                  /* real ms between frames of the movement track */
+	FRAME_MS = 100,                 /* real ms between frames of the movement track */
 	TRACK_MAX = 60,                 /* columns: a longer sweep is hard to follow */
 	CUE_MAX_LINES = 3,
 	TEXT_MAX = 512,                 /* wide characters kept of one routine string */
@@ -109,6 +109,16 @@ struct cui {
 	bool asking;                /* "Stop the session? y/n" is up */
 	bool help;
 	bool track_shown;           /* the last frame drew a moving marker */
+	/* What the last full frame showed, so frames that only move the
+	 * marker redraw just the track rows (the idle cost is in draw()). */
+	struct frame_key {
+		uint64_t sec, phase_left, session_left;   /* whole seconds shown */
+		size_t phase;
+		int lines, cols;
+		bool paused, highlight, help, asking;
+	} drawn;
+	bool drawn_valid;           /* cleared by every event, key and resize */
+	int track_y, track_h;       /* where that frame put the track */
 	bool suspend_pending;       /* Ctrl-Z came; pause first, then stop */
 	bool suspend_paused;        /* the pause for it was asked for */
 	bool keys_pending;          /* curses may hold keys poll() cannot see */
@@ -707,6 +717,15 @@ static void draw_tiny(const struct cui *u)
 	draw_str(u, LINES / 2, 0, COLS, msg, A_BOLD, TX_CENTRE);
 }
 
+/* Everything on screen but the track changes only when one of these does. */
+static bool same_frame(const struct frame_key *a, const struct frame_key *b)
+{
+	return a->sec == b->sec && a->phase_left == b->phase_left &&
+	       a->session_left == b->session_left && a->phase == b->phase && a->lines == b->lines &&
+	       a->cols == b->cols && a->paused == b->paused && a->highlight == b->highlight &&
+	       a->help == b->help && a->asking == b->asking;
+}
+
 static void draw(struct cui *u, const struct session_view *v, uint64_t now, uint64_t wall)
 {
 	const struct plan *p = u->plan;
@@ -715,11 +734,29 @@ static void draw(struct cui *u, const struct session_view *v, uint64_t now, uint
 	int cue_drill = ph->kind == PHASE_WORK || ph->kind == PHASE_SWITCH ? ph->drill
 	              : drill_near(p, v->phase);
 	const char *cue = cue_drill >= 0 ? plan_cue(p, cue_drill) : NULL;
+	struct frame_key key = { now / 1000, (v->phase_remaining_ms + 999) / 1000,
+	                         (v->session_remaining_ms + 999) / 1000, v->phase, LINES, COLS, v->paused,
+	                         u->prompt && u->prompt_until_wall > wall, u->help, u->asking };
 	struct content c;
 	struct layout l;
 
+	if (u->drawn_valid && u->track_shown && d && same_frame(&key, &u->drawn)) {
+		struct layout tl = { 0 };
+
+		tl.y[IT_TRACK] = u->track_y;
+		tl.h[IT_TRACK] = u->track_h;
+		for (int y = u->track_y; y < u->track_y + u->track_h; y++) {
+			move(y, 0);
+			clrtoeol();
+		}
+		draw_track(u, &tl, d, v, ph->kind);
+		refresh();
+		return;
+	}
 	erase();
 	u->track_shown = false;
+	u->drawn = key;
+	u->drawn_valid = true;
 	if (LINES < MIN_ROWS || COLS < MIN_COLS) {
 		draw_tiny(u);
 		refresh();
@@ -734,6 +771,8 @@ static void draw(struct cui *u, const struct session_view *v, uint64_t now, uint
 		c.cue_lines = wrap(u, &t, COLS - 4, CUE_MAX_LINES, lines);
 	}
 	layout_fit(LINES, COLS, &c, &l);
+	u->track_y = l.y[IT_TRACK];
+	u->track_h = l.h[IT_TRACK];
 
 	if (l.h[IT_HEADER])
 		draw_header(u, v, now, l.y[IT_HEADER]);
@@ -772,6 +811,7 @@ static void resize(void)
 
 static int on_key(struct cui *u, int ch)
 {
+	u->drawn_valid = false;
 	if (ch == KEY_RESIZE)
 		return NO_CMD;  /* the next frame lays out for the new size */
 	if (u->asking) {
@@ -945,6 +985,7 @@ static void curses_event(void *state, const struct event *ev, uint64_t wall_ms)
 {
 	struct cui *u = state;
 
+	u->drawn_valid = false;
 	switch (ev->kind) {
 	case EV_PHASE_START:
 		u->prompt = NULL;
