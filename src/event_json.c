@@ -51,7 +51,7 @@ void event_json(struct strbuf *b, const struct plan *p, const char *file, bool w
 			strbuf_addf(b, ",\"step\":%u", ev->step);
 		break;
 	case EV_COUNTDOWN:
-		strbuf_addf(b, ",\"seconds\":%u", ev->seconds);
+		strbuf_addf(b, ",\"remaining_s\":%u", ev->seconds);
 		break;
 	case EV_PHASE_END:
 		strbuf_addf(b, ",\"status\":\"%s\"", phase_status_name(ev->phase_status));

@@ -54,7 +54,7 @@ assert [c[0] for c in mv] == list(range(5000, 50000, 2000)), [c[0] for c in mv]
 assert mv[0][2] == "Roll up toward the knee" and mv[1][2] == "Roll back down to the Achilles" and mv[2][2] == mv[0][2]
 assert [c[0] for c in cues if c[1] == "linger"] == [20000, 35000], cues
 assert [c[0] for c in cues if c[1] == "prompt"] == [25000]
-cd = [(e["t"], e["seconds"]) for e in ev if e["event"] == "countdown" and e["t"] < 50000]
+cd = [(e["t"], e["remaining_s"]) for e in ev if e["event"] == "countdown" and e["t"] < 50000]
 assert cd == [(2000, 3), (3000, 2), (4000, 1), (47000, 3), (48000, 2), (49000, 1)], cd
 ps = [e for e in ev if e["event"] == "phase_start"][1]
 assert ps["cue"].startswith("Roller under the lower leg"), ps
@@ -63,6 +63,29 @@ PYEOF
 check "--equipment ball shows the ball variant" grep -q '"cue":"Ball under the calf' "$TMP/e.jsonl"
 "$WARMUP" run --headless --instant --format jsonl --fit 3m routines/pre-run.yaml >"$TMP/e.jsonl"
 check "--fit 3m ends at 180 s" grep -q '"event":"session_end","status":"completed","elapsed_ms":180000' "$TMP/e.jsonl"
+
+# Commands on a pipe show up in the stream with the contract's shapes.
+{ sleep 0.3; echo pause; sleep 0.2; echo resume; echo tender; sleep 0.1; echo skip; sleep 0.1; echo stop; } |
+	"$WARMUP" run --headless --format jsonl --speed 20 --no-history routines/quick.yaml >"$TMP/cmd.jsonl" 2>"$TMP/err"
+check "piped commands: exit 0 after stop" test $? -eq 0
+check "piped commands give pause, resume, tender, skipped and stopped events" $PY - "$TMP/cmd.jsonl" <<'PYEOF'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+kinds = [e["event"] for e in ev]
+for k in ("pause", "resume", "tender", "session_end"):
+    assert k in kinds, (k, kinds)
+p = ev[kinds.index("pause")]; r = ev[kinds.index("resume")]
+assert set(p) == {"t", "wall_ms", "event"} and set(r) == {"t", "wall_ms", "event"}, (p, r)
+assert r["t"] - p["t"] >= 2000, (p, r)   # 0.2 s real at speed 20
+t = ev[kinds.index("tender")]
+assert t["phase"] == "work" and t["drill_index"] == 0 and t["side"] == "left", t
+after = ev[kinds.index("tender") + 1]
+assert after["event"] == "cue" and after["kind"] == "linger" and after["t"] == t["t"], after
+skipped = [e for e in ev if e["event"] == "phase_end" and e["status"] == "skipped"]
+assert skipped and skipped[0]["phase"] == "work", skipped
+end = ev[-1]
+assert end["event"] == "session_end" and end["status"] == "stopped", end
+PYEOF
 
 # Text format.
 expect_exit "text format runs" 0 "$WARMUP" run --headless --instant routines/pre-run.yaml
