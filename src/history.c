@@ -115,7 +115,8 @@ char *history_entry_line(const struct history_entry *e)
 	if (!s)
 		return NULL;
 	len = strlen(s);
-	line = malloc(len + 2);
+	/* One spare byte, so history_append can put a newline in front. */
+	line = malloc(len + 3);
 	if (line) {
 		memcpy(line, s, len);
 		memcpy(line + len, "\n", 2);
@@ -127,9 +128,12 @@ char *history_entry_line(const struct history_entry *e)
 int history_append(const char *path, const struct history_entry *e, char *err, size_t errsize)
 {
 	char *line = history_entry_line(e);
+	struct flock lock = { 0 };
+	struct stat st;
 	size_t len;
 	ssize_t n;
 	int fd = -1, rc = -1;
+	char last;
 
 	if (!line) {
 		snprintf(err, errsize, "cannot record the session: out of memory");
@@ -140,10 +144,24 @@ int history_append(const char *path, const struct history_entry *e, char *err, s
 		snprintf(err, errsize, "cannot create the folder for %s: %s", path, strerror(errno));
 		goto out;
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd == -1) {
 		snprintf(err, errsize, "cannot open %s: %s", path, strerror(errno));
 		goto out;
+	}
+	/* Sessions ending together take turns, so none reads another's line
+	 * half-written below; the append itself is still one write. */
+	lock.l_type = F_WRLCK;
+	lock.l_whence = SEEK_SET;
+	while (fcntl(fd, F_SETLKW, &lock) == -1 && errno == EINTR)
+		;
+	/* A crash or a full disk may have left a last line without its newline;
+	 * start on a fresh line so this session is not glued onto it. */
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 &&
+	    last != '\n') {
+		memmove(line + 1, line, len + 1);
+		line[0] = '\n';
+		len++;
 	}
 	/* One write: O_APPEND makes it land whole after whatever is there. */
 	n = write(fd, line, len);

@@ -101,6 +101,16 @@ expect_exit "history --since in the future shows none" 0 "$WARMUP" history --sin
 check "--since says so" grep -q "No sessions in that period" "$TMP/out"
 expect_exit "history --since with a bad date" 64 "$WARMUP" history --since yesterday
 
+# A torn last line (a crash mid-write) never swallows the next session.
+rm -f "$H"
+"$WARMUP" run --headless --speed 1000 "$Q" >/dev/null 2>&1
+head -c 60 "$H" >"$TMP/torn" && cp "$TMP/torn" "$H"
+"$WARMUP" run --headless --speed 1000 "$Q" >/dev/null 2>&1
+"$WARMUP" history >"$TMP/out" 2>"$TMP/err"
+check "after a torn line the next session is still recorded whole" sh -c "[ \$(grep -c 'Quick roll .*completed' '$TMP/out') -eq 1 ]"
+check "the torn line is reported by number" grep -q "history.jsonl:1: not valid JSON" "$TMP/err"
+check "the torn line itself is kept as it was" sh -c "head -c 60 '$H' | cmp -s - '$TMP/torn'"
+
 # Tender table: a runner sees which side keeps coming up.
 cat >"$H" <<JSON
 {"start":"$(date +%Y-%m-%d)T07:00:00+00:00","routine":"R","file":"f","status":"completed","elapsed_ms":60000,"tender":{"Calf":{"left":3,"right":1,"none":0}}}
