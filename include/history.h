@@ -31,6 +31,7 @@ struct history_entry {
 	int64_t fit_ms;         /* -1 for null */
 	struct history_tender *tender;
 	size_t n_tender;
+	char *json;             /* the line as read, re-encoded in ASCII (reading only) */
 };
 
 struct history {

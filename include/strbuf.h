@@ -23,12 +23,17 @@ void strbuf_addf(struct strbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* A JSON string literal with its quotes, or null for NULL. Every control
- * character, DEL and C1 becomes \uXXXX; invalid UTF-8 bytes become U+FFFD. */
+ * character, DEL, C1 and bidi control becomes \uXXXX; invalid UTF-8 bytes
+ * become U+FFFD. */
 void strbuf_json(struct strbuf *b, const char *s);
 
 /* Text for a terminal or log: printable UTF-8 kept, control bytes (C0, DEL)
- * shown as \xHH, C1 code points as \u0080-style, invalid bytes as \xHH. */
+ * shown as \xHH, C1 and bidi controls as \u0080-style, invalid bytes as \xHH. */
 void strbuf_text(struct strbuf *b, const char *s);
+
+/* strbuf_text cut or padded to exactly width characters (code points), for
+ * table columns; never cuts inside a character. */
+void strbuf_text_cell(struct strbuf *b, const char *s, size_t width);
 
 /* Decodes one UTF-8 sequence at s (NUL-terminated). Returns its length and
  * sets *cp, or returns 0 for an invalid or overlong sequence (skip one byte).

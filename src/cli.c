@@ -86,20 +86,25 @@ static void print_diags(const char *path, const struct diags *d)
 	}
 }
 
-static void print_not_found(const char *arg, const struct search_path *sp)
+static void print_search_path(const struct search_path *sp)
 {
 	size_t i;
 
-	put_text(stderr, arg);
-	fputs(": No such file or directory\n", stderr);
-	if (strchr(arg, '/'))
-		return;
-	fputs("warmup: looked for it as a path and in:\n", stderr);
 	for (i = 0; i < sp->n; i++) {
 		fputs("  ", stderr);
 		put_text(stderr, sp->dirs[i]);
 		fputc('\n', stderr);
 	}
+}
+
+static void print_not_found(const char *arg, const struct search_path *sp)
+{
+	put_text(stderr, arg);
+	fputs(": No such file or directory\n", stderr);
+	if (strchr(arg, '/'))
+		return;
+	fputs("warmup: looked for it as a path and in:\n", stderr);
+	print_search_path(sp);
 }
 
 /* Returns 0 or the exit status for the failure (already reported). */
@@ -365,19 +370,15 @@ static int cmd_show(int argc, char **argv)
  * printf's "%-32.32s" counts bytes and can cut a character in half, which
  * puts invalid UTF-8 on the terminal. s is valid UTF-8 (the loader's
  * promise), so skipping continuation bytes finds each character's end. */
+/* A table cell of routine text: escaped, cut or padded to width characters. */
 static void put_cell(const char *s, size_t width)
 {
-	size_t i = 0, chars = 0;
+	struct strbuf b = { 0 };
 
-	while (s[i] && chars < width) {
-		i++;
-		while (((unsigned char)s[i] & 0xC0) == 0x80)
-			i++;
-		chars++;
-	}
-	fwrite(s, 1, i, stdout);
-	for (; chars < width; chars++)
-		putchar(' ');
+	strbuf_text_cell(&b, s, width);
+	if (b.p)
+		fputs(b.p, stdout);
+	strbuf_free(&b);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -466,8 +467,7 @@ static int cmd_list(int argc, char **argv)
 	}
 	if (!found) {
 		fputs("warmup: no routines found; looked in:\n", stderr);
-		for (i = 0; i < sp.n; i++)
-			fprintf(stderr, "  %s\n", sp.dirs[i]);
+		print_search_path(&sp);
 	}
 	search_path_free(&sp);
 	return finish_output(0);
@@ -644,6 +644,17 @@ static int cmd_run(int argc, char **argv)
 		history = false;
 	started = time(NULL);
 	rc = run_session(&p, ops, &cfg, &clk, cues, &res);
+	if (rc == 0 && res.ui_failed) {
+		/* Over ssh TERM may name a terminal this host does not know: the
+		 * runner still gets the session, as text. */
+		const char *term = getenv("TERM");
+
+		fputs("warmup: cannot drive terminal type '", stderr);
+		put_text(stderr, term ? term : "");
+		fputs("'; running headless\n", stderr);
+		run_result_free(&res);
+		rc = run_session(&p, &ui_headless_ops, &cfg, &clk, cues, &res);
+	}
 	/* The last words may still be spoken; then the warnings queued while
 	 * the screen was up can be printed. */
 	cues_finish(cues, rc == -1 || res.ui_failed || res.signal || res.io_error);
@@ -751,29 +762,32 @@ static int cmd_history(int argc, char **argv)
 	today = history_day_number(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	/* The table shows the chosen period; the weekly figures, streak and
 	 * chart always look back from today. */
-	shown.v = h.v;
-	shown.n = h.n;
-	for (first = 0; first < h.n && history_day_number(h.v[first].year, h.v[first].month, h.v[first].day) < since; first++)
-		;
-	shown.v = h.v + first;
-	shown.n = h.n - first;
-	if (last < shown.n) {
-		shown.v += shown.n - last;
-		shown.n = last;
+	/* Lines need not be in date order (merged files, a clock change), so
+	 * every entry is checked; shown borrows the entries of h. */
+	shown.n = 0;
+	shown.v = malloc(h.n * sizeof *shown.v);
+	if (!shown.v) {
+		fputs("warmup: out of memory\n", stderr);
+		history_free(&h);
+		free(path);
+		return EX_SOFTWARE;
 	}
+	for (i = 0; i < h.n; i++)
+		if (history_day_number(h.v[i].year, h.v[i].month, h.v[i].day) >= since)
+			shown.v[shown.n++] = h.v[i];
+	first = shown.n > last ? shown.n - last : 0;
 	if (jsonl) {
-		for (i = 0; i < shown.n; i++) {
-			char *line = history_entry_line(&shown.v[i]);
-			if (line)
-				fputs(line, stdout);
-			free(line);
-		}
+		for (i = first; i < shown.n; i++)
+			printf("%s\n", shown.v[i].json);
 	} else if (shown.n == 0) {
 		puts("No sessions in that period.");
 	} else {
+		struct history tail = { shown.v + first, shown.n - first };
+
 		history_stats(&h, today, &st);
-		report_print(stdout, &shown, &st, today);
+		report_print(stdout, &tail, &st, today);
 	}
+	free(shown.v);
 	history_free(&h);
 	free(path);
 	return finish_output(0);

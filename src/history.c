@@ -207,6 +207,7 @@ static void entry_free(struct history_entry *e)
 	free(e->status);
 	free(e->equipment);
 	free(e->version);
+	free(e->json);
 	for (i = 0; i < e->n_tender; i++)
 		free(e->tender[i].drill);
 	free(e->tender);
@@ -310,7 +311,14 @@ int history_read(const char *path, struct history *h, history_warn_fn warn, void
 			         (unsigned long long)get_uint(o, "format"));
 			warn(ctx, lineno, msg);
 		}
+		/* Kept whole, so `history --format jsonl` passes on fields this
+		 * version does not know, escaped so no byte reaches a terminal raw. */
+		e.json = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 		json_decref(o);
+		if (!e.json) {
+			entry_free(&e);
+			break;
+		}
 		nv = realloc(h->v, (h->n + 1) * sizeof *nv);
 		if (!nv) {
 			entry_free(&e);

@@ -9,11 +9,9 @@ static void put_text(FILE *f, const char *s, int width)
 {
 	struct strbuf b = { 0 };
 
-	strbuf_text(&b, s);
+	strbuf_text_cell(&b, s, (size_t)width);
 	if (b.p)
-		fprintf(f, "%-*.*s", width, width, b.p);
-	else
-		fprintf(f, "%-*s", width, "");
+		fputs(b.p, f);
 	strbuf_free(&b);
 }
 

@@ -88,9 +88,12 @@ size_t strbuf_utf8_decode(const unsigned char *s, uint32_t *cp)
 	return n;
 }
 
+/* Control characters, and the invisible bidi controls that can make a
+ * terminal show text in another order than it was written. */
 static bool is_control(uint32_t cp)
 {
-	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0);
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 void strbuf_json(struct strbuf *b, const char *s)
@@ -166,4 +169,25 @@ void strbuf_free(struct strbuf *b)
 	b->p = NULL;
 	b->len = b->cap = 0;
 	b->failed = false;
+}
+
+void strbuf_text_cell(struct strbuf *b, const char *s, size_t width)
+{
+	struct strbuf t = { 0 };
+	size_t i = 0, chars = 0;
+
+	strbuf_text(&t, s);
+	while (t.p && t.p[i] && chars < width) {
+		i++;
+		while (((unsigned char)t.p[i] & 0xc0) == 0x80)
+			i++;
+		chars++;
+	}
+	if (t.p)
+		strbuf_addn(b, t.p, i);
+	if (t.failed)
+		b->failed = true;
+	for (; chars < width; chars++)
+		strbuf_add(b, " ");
+	strbuf_free(&t);
 }

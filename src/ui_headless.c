@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "duration.h"
+#include "signals.h"
 #include "event_json.h"
 #include "strbuf.h"
 
@@ -20,6 +21,8 @@ struct headless {
 	struct strbuf line;
 	bool io_error;
 	int cmd_fd;             /* a pipe of commands, or -1 */
+	bool suspend_pending;   /* Ctrl-Z came and the session is paused for it */
+	bool resume_after;      /* that pause was ours to undo after fg */
 	char in[256];           /* a partial command line */
 	size_t in_len;
 };
@@ -72,32 +75,6 @@ static int next_command(struct headless *h)
 	return -1;
 }
 
-/* Waits for the deadline or a command on the pipe. */
-static int wait_with_commands(struct headless *h, struct clock *c, uint64_t deadline)
-{
-	for (;;) {
-		struct pollfd fds[1] = { { h->cmd_fd, POLLIN, 0 } };
-		int cmd = next_command(h), ms;
-		ssize_t n;
-
-		if (cmd >= 0)
-			return cmd;
-		ms = clock_ms_until(c, deadline);
-		if (ms == 0)
-			return UI_WAKE;
-		if (poll(fds, 1, ms) == -1)
-			return UI_WAKE;     /* a signal: let the loop look */
-		if (!fds[0].revents)
-			continue;
-		n = read(h->cmd_fd, h->in + h->in_len, sizeof h->in - h->in_len);
-		if (n <= 0 && !(n == -1 && errno == EINTR)) {
-			h->cmd_fd = -1;     /* the script is done talking */
-			return UI_WAKE;
-		}
-		if (n > 0)
-			h->in_len += (size_t)n;
-	}
-}
 
 /* One write and one flush per line, so a reader sees each event the moment
  * it happens and never half a line. */
@@ -240,17 +217,81 @@ static void headless_event(void *state, const struct event *ev, uint64_t wall_ms
 		event_text(h, ev);
 }
 
+/* Reads what the command pipe has; false when it is closed. */
+static bool read_commands(struct headless *h)
+{
+	ssize_t n = read(h->cmd_fd, h->in + h->in_len, sizeof h->in - h->in_len);
+
+	if (n > 0)
+		h->in_len += (size_t)n;
+	return n > 0 || (n == -1 && (errno == EINTR || errno == EAGAIN));
+}
+
+/*
+ * Waits for the deadline, a command on the pipe or a signal. poll() watches
+ * the signal pipe, so a signal that lands just before the wait is seen at
+ * once; the last two milliseconds are slept on the clock's absolute
+ * deadline, so events stay on time.
+ */
 static int headless_wait(void *state, struct clock *c, const struct session *s, uint64_t deadline)
 {
 	struct headless *h = state;
 
-	(void)s;
 	if (h->io_error)
 		return UI_QUIT_IO;
-	if (h->cmd_fd != -1)
-		return wait_with_commands(h, c, deadline);
-	clock_sleep_until(c, deadline);
-	return UI_WAKE;
+	if (c->kind == CLOCK_KIND_VIRTUAL) {
+		clock_sleep_until(c, deadline);
+		return UI_WAKE;
+	}
+	for (;;) {
+		struct pollfd fds[2];
+		int cmd = next_command(h), ms, n, nfds = 0;
+
+		if (cmd >= 0)
+			return cmd;
+		/* Ctrl-Z: pause first so the stopped time is not counted, stop,
+		 * and after fg carry on (a log has no key to resume with). */
+		if (h->suspend_pending) {
+			h->suspend_pending = false;
+			signals_suspend_self();
+			if (h->resume_after) {
+				h->resume_after = false;
+				return CMD_RESUME;
+			}
+			continue;
+		}
+		if (signals_take_tstp()) {
+			h->suspend_pending = true;
+			h->resume_after = !session_paused(s);
+			if (h->resume_after)
+				return CMD_PAUSE;
+			continue;
+		}
+		ms = clock_ms_until(c, deadline);
+		if (ms == 0)
+			return UI_WAKE;
+		if (ms > 0 && ms <= 2) {
+			clock_sleep_until(c, deadline);
+			return UI_WAKE;
+		}
+		if (signals_fd() >= 0)
+			fds[nfds++] = (struct pollfd){ .fd = signals_fd(), .events = POLLIN };
+		if (h->cmd_fd >= 0)
+			fds[nfds++] = (struct pollfd){ .fd = h->cmd_fd, .events = POLLIN };
+		n = poll(fds, (nfds_t)nfds, ms < 0 ? -1 : ms - 2);
+		if (n == -1)
+			return UI_WAKE;     /* a signal: let the loop look */
+		for (int i = 0; i < nfds; i++) {
+			if (!fds[i].revents)
+				continue;
+			if (fds[i].fd != h->cmd_fd) {
+				signals_drain();
+				return UI_WAKE;
+			}
+			if (!read_commands(h))
+				h->cmd_fd = -1;     /* the script is done talking */
+		}
+	}
 }
 
 static int headless_finish(void *state, const struct session *s)

@@ -115,6 +115,20 @@ expect_exit "list exits 0" 0 "$WARMUP" list
 check "list shows the bundled pre-run routine with its total" grep -Eq 'Pre-run rolling +5:10 +.*routines/pre-run\.yaml' "$TMP/out"
 check "list shows the user's routine" grep -q "From XDG" "$TMP/out"
 
+# Bidi controls pass the loader (they are not control characters) but are
+# shown escaped everywhere, so a name cannot reorder what the terminal shows.
+rlo=$(printf '\342\200\256')
+printf 'name: "abc\\u202Edef"\ndrills:\n  - name: "x\\u2066y"\n    duration: 5s\n' >"$TMP/bidi.yaml"
+for mode in "show" "show --format json" "run --headless --instant" "run --headless --instant --format jsonl"; do
+	# shellcheck disable=SC2086
+	"$WARMUP" $mode "$TMP/bidi.yaml" >"$TMP/out" 2>"$TMP/err"
+	check "no raw bidi control in output: $mode" sh -c "! grep -q '$rlo' '$TMP/out' '$TMP/err' && grep -q 'u202e' '$TMP/out'"
+done
+mkdir -p "$TMP/bidi"
+cp "$TMP/bidi.yaml" "$TMP/bidi/"
+WARMUP_PATH="$TMP/bidi" "$WARMUP" list >"$TMP/out" 2>&1
+check "no raw bidi control in list" sh -c "! grep -q '$rlo' '$TMP/out' && grep -q 'abc.u202edef' '$TMP/out'"
+
 # output errors
 "$WARMUP" show routines/pre-run.yaml >/dev/full 2>"$TMP/err"
 rc=$?

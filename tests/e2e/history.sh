@@ -93,10 +93,12 @@ check "the report has a 14-day chart" sh -c "[ \$(grep -Ec '^(Mon|Tue|Wed|Thu|Fr
 expect_exit "history --last 2" 0 "$WARMUP" history --last 2
 check "--last 2 shows the last two sessions" sh -c "[ \$(sed -n '2,/^\$/p' '$TMP/out' | grep -c '^2026-') -eq 2 ] && sed -n 3p '$TMP/out' | grep -q '^2026-01-01'"
 expect_exit "history --format jsonl" 0 "$WARMUP" history --format jsonl --last 3
-check "--format jsonl prints valid lines" $PY -c '
+check "--format jsonl prints the lines as recorded, unknown fields kept" $PY -c '
 import json, sys
-ls = open(sys.argv[1]).read().splitlines()
-assert len(ls) == 3 and all(json.loads(l)["routine"] for l in ls)' "$TMP/out"
+ls = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
+assert len(ls) == 3, ls
+assert ls[0]["routine"] == ls[1]["routine"] == "Quick roll" and ls[1]["format"] == 1
+assert ls[2] == {"start": "2026-01-01T07:00:00+01:00", "status": "completed", "format": 99}, ls[2]' "$TMP/out"
 expect_exit "history --since in the future shows none" 0 "$WARMUP" history --since 2999-01-01
 check "--since says so" grep -q "No sessions in that period" "$TMP/out"
 expect_exit "history --since with a bad date" 64 "$WARMUP" history --since yesterday
@@ -117,6 +119,26 @@ cat >"$H" <<JSON
 JSON
 expect_exit "history with tender marks" 0 "$WARMUP" history
 check "tender table shows left and right per drill" grep -Eq '^Calf +3 +1 +0$' "$TMP/out"
+
+# Text from the log never reaches the terminal raw, lines out of date order
+# are filtered one by one, and wide names are cut between characters.
+today=$(date +%Y-%m-%d)
+cat >"$H" <<JSON
+{"start":"${today}T07:00:00+00:00","routine":"Evil \u001b[31m \u202e name","file":"f","status":"completed\u001b]0;x\u0007","elapsed_ms":60000,"tender":{"Calf \u001b[1m":{"left":1,"right":0,"none":0}}}
+{"start":"2020-01-01T07:00:00+00:00","routine":"Old","file":"f","status":"completed","elapsed_ms":60000}
+{"start":"${today}T08:00:00+00:00","routine":"€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€","file":"f","status":"completed","elapsed_ms":60000}
+JSON
+esc=$(printf '\033')
+rlo=$(printf '\342\200\256')
+for fmt in text jsonl; do
+	"$WARMUP" history --format $fmt >"$TMP/out" 2>"$TMP/err"
+	check "history ($fmt) shows no raw escape or bidi control" sh -c "! grep -q '$esc' '$TMP/out' '$TMP/err' && ! grep -q '$rlo' '$TMP/out' '$TMP/err'"
+done
+"$WARMUP" history >"$TMP/out"
+check "history text shows control characters visibly" grep -q 'Evil \\x1b\[31m \\u202e' "$TMP/out"
+check "a long name is cut between characters" sh -c "grep '€' '$TMP/out' | iconv -f UTF-8 -t UTF-8 >/dev/null"
+"$WARMUP" history --since 2021-01-01 >"$TMP/out"
+check "--since filters every line, not only a leading run" sh -c "! grep -q Old '$TMP/out' && grep -q Evil '$TMP/out'"
 
 # Empty and missing histories.
 rm -f "$H"

@@ -132,6 +132,35 @@ for sig in INT TERM HUP; do
 	check "SIG$sig ends with session_end interrupted" sh -c "tail -n 1 '$TMP/sig.jsonl' | grep -q '\"event\":\"session_end\",\"status\":\"interrupted\"'"
 done
 
+# Ctrl-Z in a headless run: paused, stopped, and on fg it carries on.
+"$WARMUP" run --headless --format jsonl --speed 10 --no-history routines/quick.yaml >"$TMP/tstp.jsonl" 2>&1 &
+pid=$!
+i=0
+while ! grep -q '"phase":"work"' "$TMP/tstp.jsonl" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill -TSTP $pid
+i=0
+while [ "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' /proc/$pid/status 2>/dev/null)" != T ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
+state=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' /proc/$pid/status)
+check "SIGTSTP stops a headless run" test "$state" = T
+check "the stop is logged as a pause" grep -q '"event":"pause"' "$TMP/tstp.jsonl"
+sleep 0.5
+kill -CONT $pid
+wait $pid
+rc=$?
+check "after SIGCONT the run resumes and completes" sh -c "[ $rc -eq 0 ] && grep -q '\"event\":\"resume\"' '$TMP/tstp.jsonl' && tail -n 1 '$TMP/tstp.jsonl' | grep -q '\"status\":\"completed\"'"
+check "the stopped time counts as paused, not as missed cues" $PY - "$TMP/tstp.jsonl" <<'PYEOF'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+p = next(e for e in ev if e["event"] == "pause"); r = next(e for e in ev if e["event"] == "resume")
+assert r["t"] - p["t"] >= 4000, (p, r)          # 0.5 s stopped at speed 10
+end = ev[-1]
+assert end["elapsed_ms"] - (r["t"] - p["t"]) >= end["work_ms"], end
+PYEOF
+
+# An unknown terminal type falls back to headless text instead of failing.
+TERM=no-such-terminal script -qec "$WARMUP run --instant --no-history routines/quick.yaml" /dev/null >"$TMP/out" 2>&1
+check "an unknown TERM falls back to headless with a notice" sh -c "grep -q \"cannot drive terminal type 'no-such-terminal'; running headless\" '$TMP/out' && grep -q 'Session completed' '$TMP/out'"
+
 # A closed pipe ends quietly.
 ( "$WARMUP" run --headless --format jsonl --speed 100 routines/quick.yaml 2>"$TMP/pipe.err"; echo $? >"$TMP/pipe.rc" ) | head -n 1 >/dev/null
 rc=$(cat "$TMP/pipe.rc")
