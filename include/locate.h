@@ -6,8 +6,10 @@
 /*
  * Where routines are looked for, in order: each folder of $WARMUP_PATH
  * (colon-separated), $XDG_CONFIG_HOME/warmup/routines (default
- * ~/.config/warmup/routines), the installed share/warmup/routines, and the
- * source tree's routines/ when the program runs from its build folder.
+ * ~/.config/warmup/routines), the installed share/warmup/routines (as
+ * configured, and beside the program when it runs as PREFIX/bin/warmup from
+ * elsewhere), and the source tree's routines/ when the program runs from
+ * its build folder.
  */
 
 struct search_path {

@@ -44,20 +44,41 @@ static int push(struct search_path *sp, char *dir)
 	return 0;
 }
 
+/* Where this program's own file is, or "" when it cannot be told. */
+static void own_path(char *exe, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", exe, size - 1);
+
+	exe[n > 0 ? n : 0] = '\0';
+}
+
 /* True when this program is build/warmup (or a variant's) inside the source
  * tree it was compiled from, so `make run` finds the bundled routines. */
-static bool running_from_build_tree(void)
+static bool running_from_build_tree(const char *exe)
 {
-	char exe[PATH_MAX], build[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	size_t lb;
+	char build[PATH_MAX];
 
-	if (n <= 0 || WARMUP_SRCDIR[0] == '\0')
+	if (!exe[0] || WARMUP_SRCDIR[0] == '\0')
 		return false;
-	exe[n] = '\0';
 	snprintf(build, sizeof build, "%s/build/", WARMUP_SRCDIR);
-	lb = strlen(build);
-	return strncmp(exe, build, lb) == 0;
+	return strncmp(exe, build, strlen(build)) == 0;
+}
+
+/* PREFIX/share/warmup/routines for a program installed as PREFIX/bin/warmup,
+ * so an installation found under another prefix (or a DESTDIR) still finds
+ * its own routines; NULL otherwise. */
+static char *routines_beside(const char *exe)
+{
+	const char *tail = "/bin/warmup";
+	size_t le = strlen(exe), lt = strlen(tail);
+	char *dir;
+
+	if (le <= lt || strcmp(exe + le - lt, tail) != 0)
+		return NULL;
+	dir = malloc(le - lt + sizeof "/share/warmup/routines");
+	if (dir)
+		sprintf(dir, "%.*s/share/warmup/routines", (int)(le - lt), exe);
+	return dir;
 }
 
 int search_path_get(struct search_path *sp)
@@ -65,6 +86,7 @@ int search_path_get(struct search_path *sp)
 	const char *env = getenv("WARMUP_PATH");
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
+	char exe[PATH_MAX], *beside;
 
 	sp->dirs = NULL;
 	sp->n = 0;
@@ -82,7 +104,8 @@ int search_path_get(struct search_path *sp)
 				p++;
 		}
 	}
-	if (xdg && *xdg) {
+	/* The XDG spec says a relative path there is to be ignored. */
+	if (xdg && xdg[0] == '/') {
 		if (push(sp, join(xdg, "warmup/routines")) == -1)
 			goto fail;
 	} else if (home && *home) {
@@ -91,7 +114,15 @@ int search_path_get(struct search_path *sp)
 	}
 	if (push(sp, strdup(WARMUP_DATADIR "/routines")) == -1)
 		goto fail;
-	if (running_from_build_tree() && push(sp, strdup(WARMUP_SRCDIR "/routines")) == -1)
+	own_path(exe, sizeof exe);
+	beside = routines_beside(exe);
+	if (beside && strcmp(beside, WARMUP_DATADIR "/routines") != 0) {
+		if (push(sp, beside) == -1)
+			goto fail;
+	} else {
+		free(beside);
+	}
+	if (running_from_build_tree(exe) && push(sp, strdup(WARMUP_SRCDIR "/routines")) == -1)
 		goto fail;
 	return 0;
 fail:

@@ -37,6 +37,11 @@ check "the completion offers routine names from the search path" bash -c "
 	. '$D$P/share/bash-completion/completions/warmup'
 	COMP_WORDS=(warmup run pre-r); COMP_CWORD=2; _warmup
 	printf '%s\n' \"\${COMPREPLY[@]}\" | grep -qx pre-run"
+# Another prefix, staged: the program finds its own routines by name.
+expect_exit "make install under another prefix" 0 make -s install DESTDIR="$D" PREFIX=/opt/wu BUILD="$BUILD"
+(cd / && "$D/opt/wu/bin/warmup" validate pre-run) >"$TMP/out" 2>&1
+check "an install under another prefix finds its routines by name" grep -q "$D/opt/wu/share/warmup/routines/pre-run.yaml: ok" "$TMP/out"
+expect_exit "make uninstall under that prefix" 0 make -s uninstall DESTDIR="$D" PREFIX=/opt/wu
 expect_exit "make uninstall" 0 make -s uninstall DESTDIR="$D" PREFIX=$P
 check "uninstall leaves no file behind" test -z "$(find "$D" -type f)"
 
