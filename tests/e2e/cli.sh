@@ -134,4 +134,10 @@ check "no raw bidi control in list" sh -c "! grep -q '$rlo' '$TMP/out' && grep -
 rc=$?
 check "a full disk on stdout exits 74" test "$rc" -eq 74
 
+# Closed standard descriptors: nothing we open lands on them.
+"$WARMUP" show routines/quick.yaml >&- 2>"$TMP/err"
+check "a closed stdout is an I/O error, said once" sh -c "[ $? -eq 74 ] && [ \$(wc -l <'$TMP/err') -eq 1 ]"
+"$WARMUP" run --headless --speed 500 --no-history routines/quick.yaml <&- 2>&- >"$TMP/out"
+check "closed stdin and stderr: the run completes" grep -q "Session completed" "$TMP/out"
+
 done_testing

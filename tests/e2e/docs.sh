@@ -34,4 +34,13 @@ for c in run show validate list history; do
 	done
 done
 
+# The words a headless run takes on a pipe are all in the man page.
+sed -n '/^static const struct { const char \*word; enum session_cmd cmd; } words\[\] = {/,/^};/p' src/ui_headless.c |
+	grep -o '{ "[a-z]*"' | sed 's/{ "//; s/"//' >"$TMP/words"
+check "the headless command words were found" test "$(wc -l <"$TMP/words")" -ge 8
+section=$(sed -n '/^\.SH COMMANDS ON STANDARD INPUT/,/^\.SH /p' docs/warmup.1)
+while read -r w; do
+	check "man page lists the pipe command '$w'" sh -c "printf '%s\n' \"\$1\" | grep -Eq '^\.BR? $w( ,| \),)?\$'" _ "$section"
+done <"$TMP/words"
+
 done_testing
