@@ -12,6 +12,7 @@ Bounded by environment variables (the Makefile passes them on):
     BENCH_STRACE_SECONDS  one extra window under strace, for syscall counts (10; 0: none)
     BENCH_STARTUP_RUNS    timed runs per start-up command (30)
     BENCH_SCALE_RUNS      timed runs per scale command (10)
+    BENCH_FRAME_RUNS      runs of the first-frame measurement (20)
     BENCH_SECTIONS        which sections, of: timing idle startup scale (all)
 
 Nothing here asserts: targets stand beside the figures.
@@ -20,6 +21,7 @@ Nothing here asserts: targets stand beside the figures.
 import datetime
 import os
 import platform
+import subprocess
 import sys
 import time
 
@@ -58,6 +60,22 @@ def machine():
         "- load average at the start: %.2f %.2f %.2f; other processes busy then (over 10%% "
         "of a core): %s" % (load + (busy_others(),)),
     ]
+
+
+def source(root):
+    """The commit the tree is at, and any uncommitted change to what the
+    binary is built from (the binary is built from the working tree)."""
+    def git(*args):
+        r = subprocess.run(["git", "-C", root] + list(args), stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, text=True, check=False)
+        return r.stdout if r.returncode == 0 else None
+    head = git("log", "-1", "--format=%h (%cd)", "--date=format:%Y-%m-%d %H:%M")
+    if head is None:
+        return "not a git tree"
+    changed = git("status", "--porcelain", "--", "src", "include", "Makefile")
+    changed = [line[3:] for line in changed.splitlines() if line.strip()] if changed else []
+    return "commit %s%s" % (head.strip(), "; uncommitted changes to " + ", ".join(changed)
+                            if changed else "; no uncommitted changes to src, include, Makefile")
 
 
 def busy_others(seconds=1.0):
@@ -121,6 +139,7 @@ def main(argv):
         "strace_seconds": env_int("BENCH_STRACE_SECONDS", 10),
         "startup_runs": max(3, env_int("BENCH_STARTUP_RUNS", 30)),
         "scale_runs": max(3, env_int("BENCH_SCALE_RUNS", 10)),
+        "frame_runs": max(3, env_int("BENCH_FRAME_RUNS", 20)),
     }
     if ctx["fast_speed"] == int(ctx["fast_speed"]):
         ctx["fast_speed"] = int(ctx["fast_speed"])
@@ -135,11 +154,12 @@ def main(argv):
              "## Machine", ""] + machine() + [
              "- settings: BENCH_RUNS=%d BENCH_TIMING_SECONDS=%d BENCH_FAST_SECONDS=%d "
              "BENCH_FAST_SPEED=%s BENCH_IDLE_SECONDS=%d BENCH_STRACE_SECONDS=%d "
-             "BENCH_STARTUP_RUNS=%d BENCH_SCALE_RUNS=%d" % (
+             "BENCH_STARTUP_RUNS=%d BENCH_SCALE_RUNS=%d BENCH_FRAME_RUNS=%d" % (
                  ctx["runs"], ctx["timing_seconds"], ctx["fast_seconds"], ctx["fast_speed"],
                  ctx["idle_seconds"], ctx["strace_seconds"], ctx["startup_runs"],
-                 ctx["scale_runs"]),
-             "- warmup: `%s`" % os.popen("'%s' --version" % warmup).read().strip()]
+                 ctx["scale_runs"], ctx["frame_runs"]),
+             "- warmup: `%s`, %s" % (os.popen("'%s' --version" % warmup).read().strip(),
+                                     source(ctx["root"]))]
     for name, mod in (("timing", timing), ("idle", idle), ("startup", startup), ("scale", scale)):
         if name not in sections:
             continue

@@ -9,6 +9,7 @@ import os
 import subprocess
 import time
 
+import firstframe
 from lib import cell, have, peak_rss_kb, table, verdict
 
 
@@ -59,9 +60,10 @@ def run(ctx):
         ref = name.startswith("`true`")
         rows.append([name, cell(ms), "" if ref else "< 5", "" if ref else verdict(ms, 5),
                      cell(rss), "" if ref else "< 4", "" if ref else verdict(rss, 4)])
-    return "\n".join([
+    md = "\n".join([
         "## 3. Start-up", "",
         "Whole-process wall time (%s, %d runs each after 3 warm-up runs) and peak RSS "
         "(GNU time `%%M`, %d runs)." % (how, ctx["startup_runs"], ctx["runs"]), "",
         table(["command", "time ms, median (min - max)", "target", "",
                "peak RSS MB", "target", ""], rows)])
+    return md + "\n\n" + firstframe.run(ctx)
