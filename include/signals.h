@@ -28,4 +28,9 @@ void signals_drain(void);
 /* Stops the process with the default SIGTSTP action, then returns after SIGCONT. */
 void signals_suspend_self(void);
 
+/* Calls restore (once) if the program crashes (SIGSEGV, SIGBUS, SIGFPE,
+ * SIGILL, SIGABRT), then lets the crash go on as it would have, so the
+ * terminal comes back and sanitizers still report. NULL disarms it. */
+void signals_on_crash(void (*restore)(void));
+
 #endif

@@ -10,6 +10,9 @@
  * piece of global state in the program. */
 static volatile sig_atomic_t terminating, tstp, cont, winch;
 static int pipe_fd[2] = { -1, -1 };
+static void (*crash_restore)(void);
+static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+static struct sigaction crash_old[sizeof crash_signals / sizeof crash_signals[0]];
 
 static void on_signal(int sig)
 {
@@ -114,4 +117,35 @@ void signals_suspend_self(void)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	sigaction(SIGTSTP, &ours, NULL);
 	cont = 0;
+}
+
+/* After a crash: put the terminal back, then let the signal do what it did
+ * before (the default, or a sanitizer's report) by reinstating that action
+ * and raising the signal again. */
+static void on_crash(int sig)
+{
+	if (crash_restore) {
+		void (*restore)(void) = crash_restore;
+		crash_restore = NULL;
+		restore();
+	}
+	for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
+		if (crash_signals[i] == sig)
+			sigaction(sig, &crash_old[i], NULL);
+	raise(sig);
+}
+
+void signals_on_crash(void (*restore)(void))
+{
+	struct sigaction sa;
+	size_t i;
+
+	crash_restore = restore;
+	if (!restore)
+		return;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_crash;
+	for (i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
+		sigaction(crash_signals[i], &sa, &crash_old[i]);
 }

@@ -942,6 +942,12 @@ static void colours_start(struct cui *u)
 	u->color = true;
 }
 
+/* A crash must not leave the runner's terminal raw and without echo. */
+static void restore_terminal(void)
+{
+	endwin();
+}
+
 static int curses_start(void **state, const struct ui_config *cfg)
 {
 	struct cui *u = calloc(1, sizeof *u);
@@ -960,6 +966,7 @@ static int curses_start(void **state, const struct ui_config *cfg)
 		free(u);
 		return -1;
 	}
+	signals_on_crash(restore_terminal);
 	set_escdelay(ESC_DELAY_MS);
 	cbreak();
 	noecho();
@@ -1120,6 +1127,7 @@ static int curses_finish(void *state, const struct session *s)
 
 	if (!u)
 		return 0;
+	signals_on_crash(NULL);
 	endwin();
 	delscreen(u->screen);
 	if (s)

@@ -418,5 +418,32 @@ else
 	fail "a second run starts" "$(screen_dump)"
 fi
 
+# --- A crash restores the terminal too ----------------------------------------------
+# Not under the sanitizers: their own report of the deliberate crash would
+# rightly fail the sanitizer pass.
+case ${ASAN_OPTIONS:-} in *log_path*) crash_test=false ;; *) crash_test=true ;; esac
+if $crash_test; then
+rm -f "$TMP/pid" "$TMP/stty"
+tm send-keys -t w clear Enter
+tm send-keys -t w "sh -c 'ulimit -c 0; echo \$\$ >\"$TMP/pid\"; exec \"$WARMUP\" run --no-history \"$TMP/routine.yaml\"'; echo \"rc=\$?\"; stty -a >\"$TMP/stty\"" Enter
+if wait_for 'GET READY' 5 && [ -s "$TMP/pid" ]; then
+	kill -SEGV "$(cat "$TMP/pid")"
+	_end=$(($(now) + 3))
+	while ! grep -q icanon "$TMP/stty" 2>/dev/null && [ "$(now)" -lt "$_end" ]; do sleep 0.05; done
+	if grep -q '^rc=139$' "$TMP/screen" 2>/dev/null || tm capture-pane -p -t w | grep -q '^rc=139$'; then
+		ok "a crash still ends with the crash's own status (128+11)"
+	else
+		fail "a crash still ends with the crash's own status" "$(tm capture-pane -p -t w)"
+	fi
+	if grep -Eq '(^| )icanon( |$)' "$TMP/stty" && grep -Eq '(^| )echo( |$)' "$TMP/stty"; then
+		ok "after a crash the terminal is back in canonical mode with echo"
+	else
+		fail "after a crash the terminal is restored" "$(cat "$TMP/stty" 2>/dev/null)"
+	fi
+else
+	fail "a run for the crash test starts" "$(screen_dump)"
+fi
+fi
+
 tm kill-server >/dev/null 2>&1
 done_testing
