@@ -19,14 +19,18 @@
  * Loading runs in stages, each stopping the next when it finds a problem:
  *  1. the raw bytes: size, NUL, UTF-8, characters YAML forbids;
  *  2. a libyaml event scan: syntax, anchors and aliases, depth, node count;
- *  3. the libyaml document walked alongside libcyaml's schema tables, which
+ *     it also notes the document's shape: entries per list, entry names;
+ *  3. the events walked again alongside libcyaml's schema tables, which
  *     gives exact marks for unknown keys, types, counts and enums;
  *  4. libcyaml fills the raw structs (it can no longer fail on content);
- *  5. checks the schema cannot express (durations, limits, the total),
- *     with marks found by looking paths up in the still-alive document;
- *  6. conversion into struct routine with every default applied.
+ *  5. checks the schema cannot express (durations, limits, the total);
+ *     when one fails, the walk runs again to note every value's mark;
+ *  6. conversion into struct routine with every default applied, taking
+ *     over libcyaml's strings.
  * libcyaml on its own reports the last node it reached, not the mistake,
- * which is why stages 2, 3 and 5 keep the libyaml document at hand.
+ * which is why stages 2, 3 and 5 read libyaml's events themselves. No
+ * stage builds a whole libyaml document: a 1 MiB file would be held in
+ * memory several times over.
  */
 
 #define MAX_DEPTH        32      /* a routine needs 5 levels */
@@ -226,14 +230,47 @@ static const cyaml_schema_value_t routine_schema = {
 
 /* --- Loader state: one per call, nothing global. --- */
 
+/*
+ * What the scan learns for the walk, which meets each list before its
+ * entries and each entry before its keys: how many entries every sequence
+ * has, and the name each list entry gives itself (its first 'name' key).
+ */
+struct shape {
+	uint32_t *counts;       /* by sequence number */
+	size_t n_counts, cap_counts;
+	uint32_t *names;        /* by entry number: 1 + offset in text, or 0 */
+	size_t n_names, cap_names;
+	char *text;             /* the names, quoted for messages, each NUL-ended */
+	size_t n_text, cap_text;
+};
+
+/*
+ * Where the walk puts positions when asked to: a slot per value, and for a
+ * mapping one slot per schema field (in the schema's order; 0 lines for
+ * absent keys) or for a sequence one per entry, numbered from kids. Lines
+ * and columns are 1-based. check_semantics reads it.
+ */
+struct slot {
+	uint32_t line, col;
+	uint32_t key_line, key_col;     /* the key's, for a mapping's value */
+	uint32_t kids, n_kids;
+};
+
+struct marks {
+	struct slot *v;
+	size_t n, cap;
+};
+
 struct loader {
 	struct diags *d;
 	size_t first;           /* index in d of this load's first diag */
 	unsigned problems;
 	bool full;              /* MAX_DIAGS reached: further problems dropped */
 	bool nomem;
-	yaml_document_t doc;
-	bool have_doc;
+	bool counting;          /* problems are counted, not reported */
+	yaml_mark_t root;       /* the document's root node */
+	struct shape shape;
+	struct marks marks;
 };
 
 static const char root_what[] = "the routine";
@@ -281,6 +318,10 @@ static void diag_at(struct loader *L, unsigned line, unsigned col, const char *f
 	va_list ap;
 	char *msg;
 
+	if (L->counting) {
+		L->problems++;
+		return;
+	}
 	if (L->full || L->nomem)
 		return;
 	if (L->problems == MAX_DIAGS) {
@@ -530,89 +571,278 @@ static const yaml_char_t *event_anchor(const yaml_event_t *e)
 	}
 }
 
-/*
- * Walks the event stream once before anything is built, so that alias
- * bombs, absurd nesting and huge node counts stop here, cheaply.
- * Returns true when the document may be loaded.
- */
-static bool scan_events(struct loader *L, const unsigned char *s, size_t n)
+/* Shared by every pass that reads events: the stream cannot nest deeper. */
+static void too_deep(struct loader *L, yaml_mark_t m)
 {
+	diag_mark(L, m, "nesting deeper than %d levels: a routine needs far fewer", MAX_DEPTH);
+}
+
+#define NONE UINT32_MAX
+
+/* One open mapping or sequence. */
+struct frame {
+	bool seq;
+	bool key_next;          /* in a mapping: the next node is a key */
+	bool name_key;          /* scan: this key is the entry's first 'name' */
+	bool named;             /* scan: the entry's first 'name' key was seen */
+	uint32_t id;            /* see struct events */
+};
+
+/*
+ * The event stream with each node's place in it: whether it is a key, and
+ * a number for each sequence and for each mapping that is a list entry,
+ * counted in document order, so that a later pass finds what the scan
+ * recorded about the same node.
+ */
+struct events {
 	yaml_parser_t p;
 	yaml_event_t e;
-	unsigned depth = 0, nodes = 0, documents = 0;
-	bool ok = true, done = false;
-	char q[QUOTE_SIZE];
+	bool have;              /* e holds an event */
+	struct frame stack[MAX_DEPTH + 1];
+	unsigned depth;
+	struct frame *parent;   /* the current node's container; NULL for the root */
+	bool is_key;            /* the current node is a key of parent */
+	uint32_t id;            /* the current node's sequence or entry number, or NONE */
+	uint32_t seqs, entries;
+};
 
-	if (!yaml_parser_initialize(&p)) {
+static bool events_open(struct loader *L, struct events *E, const unsigned char *s, size_t n)
+{
+	memset(E, 0, sizeof *E);
+	if (!yaml_parser_initialize(&E->p)) {
 		L->nomem = true;
 		return false;
 	}
-	yaml_parser_set_input_string(&p, s, n);
+	yaml_parser_set_input_string(&E->p, s, n);
+	return true;
+}
+
+static void events_close(struct events *E)
+{
+	if (E->have)
+		yaml_event_delete(&E->e);
+	E->have = false;
+	yaml_parser_delete(&E->p);
+}
+
+static bool starts_node(yaml_event_type_t t)
+{
+	return t == YAML_SCALAR_EVENT || t == YAML_ALIAS_EVENT ||
+	       t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT;
+}
+
+/* The next event into E->e; false after a syntax error or when out of memory. */
+static bool events_next(struct loader *L, struct events *E, const unsigned char *s, size_t n)
+{
+	yaml_event_type_t t;
+
+	if (E->have)
+		yaml_event_delete(&E->e);
+	E->have = false;
+	if (!yaml_parser_parse(&E->p, &E->e)) {
+		if (E->p.error == YAML_MEMORY_ERROR)
+			L->nomem = true;
+		else
+			syntax_error(L, &E->p, s, n);
+		return false;
+	}
+	E->have = true;
+	t = E->e.type;
+	E->parent = NULL;
+	E->is_key = false;
+	E->id = NONE;
+	if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) {
+		E->depth--;
+		return true;
+	}
+	if (!starts_node(t))
+		return true;
+	if (E->depth > 0) {
+		E->parent = &E->stack[E->depth - 1];
+		if (!E->parent->seq) {
+			E->is_key = E->parent->key_next;
+			E->parent->key_next = !E->parent->key_next;
+		}
+	}
+	if (t == YAML_SEQUENCE_START_EVENT)
+		E->id = E->seqs++;
+	else if (t == YAML_MAPPING_START_EVENT && E->parent != NULL && E->parent->seq)
+		E->id = E->entries++;
+	if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
+		/* The scan stops at the first level past MAX_DEPTH, so this
+		 * only guards the stack. */
+		if (E->depth == COUNT(E->stack)) {
+			too_deep(L, E->e.start_mark);
+			return false;
+		}
+		E->stack[E->depth++] = (struct frame){
+			.seq = t == YAML_SEQUENCE_START_EVENT, .key_next = true, .id = E->id,
+		};
+	}
+	return true;
+}
+
+static bool reserve(void **v, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap : 64;
+	void *p;
+
+	if (need <= *cap)
+		return true;
+	while (c < need)
+		c *= 2;
+	p = realloc(*v, c * size);
+	if (p == NULL)
+		return false;
+	*v = p;
+	*cap = c;
+	return true;
+}
+
+static bool push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
+{
+	void *p = *v;
+
+	if (!reserve(&p, cap, *n + 1, sizeof **v))
+		return false;
+	*v = p;
+	(*v)[(*n)++] = x;
+	return true;
+}
+
+static void shape_free(struct shape *S)
+{
+	free(S->counts);
+	free(S->names);
+	free(S->text);
+	memset(S, 0, sizeof *S);
+}
+
+/* The quoted name of entry number id, or NULL when it has none. */
+static const char *shape_name(const struct shape *S, uint32_t id)
+{
+	if (id == NONE || id >= S->n_names || S->names[id] == 0)
+		return NULL;
+	return S->text + S->names[id] - 1;
+}
+
+static bool shape_note(struct shape *S, struct events *E)
+{
+	const yaml_event_t *e = &E->e;
+	struct frame *up = E->parent;
+
+	if (!starts_node(e->type))
+		return true;
+	if (up != NULL && up->seq)
+		S->counts[up->id]++;
+	if (e->type == YAML_SEQUENCE_START_EVENT &&
+	    !push_u32(&S->counts, &S->n_counts, &S->cap_counts, 0))
+		return false;
+	if (e->type == YAML_MAPPING_START_EVENT && E->id != NONE &&
+	    !push_u32(&S->names, &S->n_names, &S->cap_names, 0))
+		return false;
+	if (up == NULL || up->seq || up->id == NONE)
+		return true;
+	if (E->is_key) {
+		up->name_key = !up->named && e->type == YAML_SCALAR_EVENT &&
+		               e->data.scalar.length == 4 &&
+		               memcmp(e->data.scalar.value, "name", 4) == 0;
+		up->named |= up->name_key;
+	} else if (up->name_key) {
+		up->name_key = false;
+		if (e->type == YAML_SCALAR_EVENT && e->data.scalar.length > 0) {
+			char q[QUOTE_SIZE];
+			size_t len = strlen(quote(q, (const char *)e->data.scalar.value,
+			                          e->data.scalar.length)) + 1;
+			void *p = S->text;
+			if (!reserve(&p, &S->cap_text, S->n_text + len, 1))
+				return false;
+			S->text = p;
+			memcpy(S->text + S->n_text, q, len);
+			S->names[up->id] = (uint32_t)S->n_text + 1;
+			S->n_text += len;
+		}
+	}
+	return true;
+}
+
+/*
+ * Walks the event stream once before anything is built, so that alias
+ * bombs, absurd nesting and huge node counts stop here, cheaply, and
+ * records the document's shape for the walk. Returns true when the
+ * document may be walked.
+ */
+static bool scan_events(struct loader *L, struct shape *S, const unsigned char *s, size_t n)
+{
+	struct events E;
+	unsigned nodes = 0, documents = 0;
+	bool ok = true, done = false;
+	char q[QUOTE_SIZE];
+
+	if (!events_open(L, &E, s, n))
+		return false;
 	while (!done) {
+		const yaml_event_t *e = &E.e;
 		const yaml_char_t *anchor;
 
-		if (!yaml_parser_parse(&p, &e)) {
-			if (p.error == YAML_MEMORY_ERROR)
-				L->nomem = true;
-			else
-				syntax_error(L, &p, s, n);
+		if (!events_next(L, &E, s, n)) {
 			ok = false;
 			break;
 		}
-		switch (e.type) {
+		/* Only a document that passes is walked. */
+		if (ok && !shape_note(S, &E)) {
+			L->nomem = true;
+			ok = false;
+			break;
+		}
+		switch (e->type) {
 		case YAML_STREAM_END_EVENT:
 			done = true;
 			break;
 		case YAML_DOCUMENT_START_EVENT:
 			if (++documents > 1) {
-				diag_mark(L, e.start_mark, "a second YAML document: a routine file "
+				diag_mark(L, e->start_mark, "a second YAML document: a routine file "
 				          "holds exactly one");
 				ok = false;
 				done = true;
 			}
 			break;
 		case YAML_ALIAS_EVENT:
-			diag_mark(L, e.start_mark, "alias '*%s': aliases and anchors are not "
+			diag_mark(L, e->start_mark, "alias '*%s': aliases and anchors are not "
 			          "supported; write the value out in full",
-			          quote(q, (const char *)e.data.alias.anchor,
-			                strlen((const char *)e.data.alias.anchor)));
+			          quote(q, (const char *)e->data.alias.anchor,
+			                strlen((const char *)e->data.alias.anchor)));
 			ok = false;
 			nodes++;
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
-			if (++depth > MAX_DEPTH) {
-				diag_mark(L, e.start_mark, "nesting deeper than %d levels: a routine "
-				          "needs far fewer", MAX_DEPTH);
+			if (E.depth > MAX_DEPTH) {
+				too_deep(L, e->start_mark);
 				ok = false;
 				done = true;
 			}
 			/* fall through */
 		case YAML_SCALAR_EVENT:
-			anchor = event_anchor(&e);
+			anchor = event_anchor(e);
 			if (anchor != NULL) {
-				diag_mark(L, e.start_mark, "anchor '&%s': aliases and anchors are "
+				diag_mark(L, e->start_mark, "anchor '&%s': aliases and anchors are "
 				          "not supported; write the value out in full",
 				          quote(q, (const char *)anchor, strlen((const char *)anchor)));
 				ok = false;
 			}
 			if (++nodes > MAX_NODES && !done) {
-				diag_mark(L, e.start_mark, "more than %d YAML values: a routine "
+				diag_mark(L, e->start_mark, "more than %d YAML values: a routine "
 				          "needs far fewer", MAX_NODES);
 				ok = false;
 				done = true;
 			}
 			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			depth--;
-			break;
 		default:
 			break;
 		}
-		yaml_event_delete(&e);
 	}
-	yaml_parser_delete(&p);
+	events_close(&E);
 	if (ok && documents == 0) {
 		diag_at(L, 1, 1, "file is empty: expected a routine with name and drills");
 		ok = false;
@@ -620,94 +850,31 @@ static bool scan_events(struct loader *L, const unsigned char *s, size_t n)
 	return ok;
 }
 
-static bool load_document(struct loader *L, const unsigned char *s, size_t n)
-{
-	yaml_parser_t p;
-	bool ok;
-
-	if (!yaml_parser_initialize(&p)) {
-		L->nomem = true;
-		return false;
-	}
-	yaml_parser_set_input_string(&p, s, n);
-	ok = yaml_parser_load(&p, &L->doc) != 0;
-	if (!ok) {
-		if (p.error == YAML_MEMORY_ERROR)
-			L->nomem = true;
-		else
-			syntax_error(L, &p, s, n);
-	}
-	yaml_parser_delete(&p);
-	L->have_doc = ok;
-	return ok;
-}
-
-/* --- Document helpers --- */
-
-static yaml_node_t *node_get(struct loader *L, int id)
-{
-	return yaml_document_get_node(&L->doc, id);
-}
-
-static bool scalar_is(const yaml_node_t *n, const char *s)
-{
-	size_t len = strlen(s);
-	return n != NULL && n->type == YAML_SCALAR_NODE && n->data.scalar.length == len &&
-	       memcmp(n->data.scalar.value, s, len) == 0;
-}
-
-/* The value under key in a mapping node, or NULL; *key_out gets the key. */
-static yaml_node_t *map_get(struct loader *L, yaml_node_t *map, const char *key,
-                            yaml_node_t **key_out)
-{
-	if (map == NULL || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = node_get(L, p->key);
-		if (scalar_is(k, key)) {
-			if (key_out != NULL)
-				*key_out = k;
-			return node_get(L, p->value);
-		}
-	}
-	return NULL;
-}
-
-static yaml_node_t *seq_get(struct loader *L, yaml_node_t *seq, size_t i)
-{
-	if (seq == NULL || seq->type != YAML_SEQUENCE_NODE)
-		return NULL;
-	if (i >= (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start))
-		return NULL;
-	return node_get(L, seq->data.sequence.items.start[i]);
-}
-
 /* "a mapping", "a list", "nothing" or the quoted value, for "found ..." in
  * messages; q must hold KIND_SIZE bytes. */
 #define KIND_SIZE (QUOTE_SIZE + 2)
-static const char *node_kind(const yaml_node_t *n, char *q)
+static const char *node_kind(const yaml_event_t *e, char *q)
 {
 	char inner[QUOTE_SIZE];
 	size_t o = 0;
 
-	switch (n->type) {
-	case YAML_MAPPING_NODE:
+	switch (e->type) {
+	case YAML_MAPPING_START_EVENT:
 		return "a mapping";
-	case YAML_SEQUENCE_NODE:
+	case YAML_SEQUENCE_START_EVENT:
 		return "a list";
-	case YAML_SCALAR_NODE:
-		if (n->data.scalar.length == 0)
+	case YAML_SCALAR_EVENT:
+		if (e->data.scalar.length == 0)
 			return "nothing";
 		append(q, KIND_SIZE, &o, "'%s'",
-		       quote(inner, (const char *)n->data.scalar.value, n->data.scalar.length));
+		       quote(inner, (const char *)e->data.scalar.value, e->data.scalar.length));
 		return q;
 	default:
 		return "something else";
 	}
 }
 
-/* --- Stage 3: the document against the schema --- */
+/* --- Stage 3: the events against the schema --- */
 
 #define WHAT_SIZE 256
 
@@ -717,6 +884,22 @@ struct place {
 	const char *owner;      /* the mapping holding the value */
 	const char *key;        /* the key naming it, or NULL */
 };
+
+/* Adds count zeroed slots; returns the first's index, or NONE. */
+static uint32_t marks_add(struct loader *L, struct marks *M, size_t count)
+{
+	void *p = M->v;
+	size_t first = M->n;
+
+	if (count > UINT32_MAX - 1 - M->n || !reserve(&p, &M->cap, M->n + count, sizeof *M->v)) {
+		L->nomem = true;
+		return NONE;
+	}
+	M->v = p;
+	memset(M->v + first, 0, count * sizeof *M->v);
+	M->n += count;
+	return (uint32_t)first;
+}
 
 /* Optimal string alignment distance, ignoring case and '-' versus '_',
  * so "Name", "lead-in" and "duraton" all find their key. */
@@ -796,14 +979,12 @@ static const char *list_names(char *buf, size_t size, const void *names, size_t 
 }
 
 /* "drill 'Calf'", "prompt 2 of drill 'Calf'": an entry of a list is named
- * by its key's singular and by its own name when it has one. */
-static void entry_what(struct loader *L, char *buf, const struct place *list, size_t i,
-                       yaml_node_t *entry)
+ * by its key's singular and by its own name (already quoted) when it has one. */
+static void entry_what(char *buf, const struct place *list, size_t i, const char *name)
 {
-	char noun[64], q[QUOTE_SIZE];
+	char noun[64];
 	const char *key = list->key ? list->key : "entry";
 	size_t len = strlen(key);
-	yaml_node_t *name = map_get(L, entry, "name", NULL);
 	size_t o = 0;
 
 	if (len > 1 && key[len - 1] == 's')
@@ -813,9 +994,8 @@ static void entry_what(struct loader *L, char *buf, const struct place *list, si
 	memcpy(noun, key, len);
 	noun[len] = '\0';
 
-	if (name != NULL && name->type == YAML_SCALAR_NODE && name->data.scalar.length > 0)
-		append(buf, WHAT_SIZE, &o, "%s '%s'", noun,
-		       quote(q, (const char *)name->data.scalar.value, name->data.scalar.length));
+	if (name != NULL)
+		append(buf, WHAT_SIZE, &o, "%s '%s'", noun, name);
 	else
 		append(buf, WHAT_SIZE, &o, "%s %zu", noun, i + 1);
 	if (list->owner != root_what)
@@ -832,45 +1012,101 @@ static void field_what(char *buf, const char *owner, const char *key)
 		append(buf, WHAT_SIZE, &o, "'%s' of %s", key, owner);
 }
 
-static void walk(struct loader *L, yaml_node_t *n, const cyaml_schema_value_t *s,
-                 const struct place *at);
+/*
+ * The walk reads the events of the one document in order, the schema in
+ * hand, and reports what libcyaml would refuse (or report at the wrong
+ * place) with the mark of the event at fault. Each function is called on
+ * the event that starts its node and consumes the node's last event; each
+ * returns false only when the stream cannot be read further.
+ */
+struct walker {
+	struct loader *L;
+	struct events E;
+	const struct shape *S;
+	struct marks *M;        /* where to note positions, or NULL */
+	const unsigned char *s;
+	size_t n;
+};
 
-static void type_error(struct loader *L, yaml_node_t *n, const struct place *at,
+static bool next(struct walker *W)
+{
+	return events_next(W->L, &W->E, W->s, W->n);
+}
+
+/* Consumes the rest of the node the current event starts. */
+static bool skip(struct walker *W)
+{
+	unsigned depth = W->E.depth;
+	yaml_event_type_t t = W->E.e.type;
+
+	if (t != YAML_SEQUENCE_START_EVENT && t != YAML_MAPPING_START_EVENT)
+		return true;
+	while (W->E.depth >= depth)
+		if (!next(W))
+			return false;
+	return true;
+}
+
+static void note(struct walker *W, uint32_t slot, yaml_mark_t m)
+{
+	if (slot != NONE) {
+		W->M->v[slot].line = (uint32_t)m.line + 1;
+		W->M->v[slot].col = (uint32_t)m.column + 1;
+	}
+}
+
+static bool walk(struct walker *W, const cyaml_schema_value_t *s, const struct place *at,
+                 uint32_t slot);
+
+static void type_error(struct loader *L, const yaml_event_t *e, const struct place *at,
                        const char *expected)
 {
 	char q[KIND_SIZE];
 
 	if (at->what == root_what)
-		diag_mark(L, n->start_mark, "a routine must be a mapping of keys such as name "
-		          "and drills, found %s", node_kind(n, q));
+		diag_mark(L, e->start_mark, "a routine must be a mapping of keys such as name "
+		          "and drills, found %s", node_kind(e, q));
 	else
-		diag_mark(L, n->start_mark, "%s must be %s, found %s", at->what, expected,
-		          node_kind(n, q));
+		diag_mark(L, e->start_mark, "%s must be %s, found %s", at->what, expected,
+		          node_kind(e, q));
 }
 
-static void walk_mapping(struct loader *L, yaml_node_t *n, const cyaml_schema_field_t *fields,
-                         const struct place *at)
+static bool walk_mapping(struct walker *W, const cyaml_schema_field_t *fields,
+                         const struct place *at, uint32_t slot)
 {
-	yaml_node_t *seen[MAX_FIELDS] = { 0 };
-	bool hinted[MAX_FIELDS] = { false };
+	struct loader *L = W->L;
+	const yaml_event_t *e = &W->E.e;
+	yaml_mark_t start = e->start_mark, seen[MAX_FIELDS];
+	bool found[MAX_FIELDS] = { false }, hinted[MAX_FIELDS] = { false };
 	size_t nf = field_count(fields);
+	uint32_t kids = NONE;
 	char q[QUOTE_SIZE], list[512];
 
 	if (nf > MAX_FIELDS)
 		nf = MAX_FIELDS;
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = node_get(L, p->key), *v = node_get(L, p->value);
+	if (slot != NONE) {
+		kids = marks_add(L, W->M, nf);
+		W->M->v[slot].kids = kids == NONE ? 0 : kids;
+		W->M->v[slot].n_kids = kids == NONE ? 0 : (uint32_t)nf;
+	}
+	for (;;) {
 		const char *ks, *hint;
 		size_t klen, i;
 
-		if (k->type != YAML_SCALAR_NODE) {
+		if (!next(W))
+			return false;
+		if (e->type == YAML_MAPPING_END_EVENT)
+			break;
+		if (e->type != YAML_SCALAR_EVENT) {
 			char kq[KIND_SIZE];
-			diag_mark(L, k->start_mark, "keys in %s must be plain names, found %s",
-			          at->what, node_kind(k, kq));
+			diag_mark(L, e->start_mark, "keys in %s must be plain names, found %s",
+			          at->what, node_kind(e, kq));
+			if (!skip(W) || !next(W) || !skip(W))
+				return false;
 			continue;
 		}
-		ks = (const char *)k->data.scalar.value;
-		klen = k->data.scalar.length;
+		ks = (const char *)e->data.scalar.value;
+		klen = e->data.scalar.length;
 		for (i = 0; i < nf; i++)
 			if (strlen(fields[i].key) == klen && memcmp(fields[i].key, ks, klen) == 0)
 				break;
@@ -879,38 +1115,50 @@ static void walk_mapping(struct loader *L, yaml_node_t *n, const cyaml_schema_fi
 			for (size_t j = 0; hint != NULL && j < nf; j++)
 				hinted[j] |= fields[j].key == hint;
 			if (hint != NULL)
-				diag_mark(L, k->start_mark, "unknown key '%s' in %s; did you mean '%s'?",
+				diag_mark(L, e->start_mark, "unknown key '%s' in %s; did you mean '%s'?",
 				          quote(q, ks, klen), at->what, hint);
 			else
-				diag_mark(L, k->start_mark, "unknown key '%s' in %s; expected one of: %s",
+				diag_mark(L, e->start_mark, "unknown key '%s' in %s; expected one of: %s",
 				          quote(q, ks, klen), at->what,
 				          list_names(list, sizeof list, &fields[0].key, nf, sizeof fields[0]));
+			if (!next(W) || !skip(W))
+				return false;
 			continue;
 		}
-		if (seen[i] != NULL) {
-			diag_mark(L, k->start_mark, "duplicate key '%s' in %s; it was first given on "
-			          "line %zu", fields[i].key, at->what, seen[i]->start_mark.line + 1);
+		if (found[i]) {
+			diag_mark(L, e->start_mark, "duplicate key '%s' in %s; it was first given on "
+			          "line %zu", fields[i].key, at->what, seen[i].line + 1);
+			if (!next(W) || !skip(W))
+				return false;
 			continue;
 		}
-		seen[i] = k;
+		found[i] = true;
+		seen[i] = e->start_mark;
+		if (kids != NONE) {
+			W->M->v[kids + i].key_line = (uint32_t)e->start_mark.line + 1;
+			W->M->v[kids + i].key_col = (uint32_t)e->start_mark.column + 1;
+		}
 
 		char what[WHAT_SIZE];
 		field_what(what, at->what, fields[i].key);
 		struct place child = { .what = what, .owner = at->what, .key = fields[i].key };
-		walk(L, v, &fields[i].value, &child);
+		uint32_t kid = kids == NONE ? NONE : kids + (uint32_t)i;
+		if (!next(W) || !walk(W, &fields[i].value, &child, kid))
+			return false;
 	}
 	for (size_t i = 0; i < nf; i++)
 		/* A misspelt key already says what is missing. */
-		if (seen[i] == NULL && !hinted[i] && !(fields[i].value.flags & CYAML_FLAG_OPTIONAL))
-			diag_mark(L, n->start_mark, "%s is missing required key '%s'", at->what,
+		if (!found[i] && !hinted[i] && !(fields[i].value.flags & CYAML_FLAG_OPTIONAL))
+			diag_mark(L, start, "%s is missing required key '%s'", at->what,
 			          fields[i].key);
+	return true;
 }
 
-static void check_string(struct loader *L, yaml_node_t *n, const cyaml_schema_value_t *s,
+static void check_string(struct loader *L, const yaml_event_t *e, const cyaml_schema_value_t *s,
                          const struct place *at)
 {
-	const unsigned char *v = n->data.scalar.value;
-	size_t len = n->data.scalar.length, chars = 0;
+	const unsigned char *v = e->data.scalar.value;
+	size_t len = e->data.scalar.length, chars = 0;
 	uint32_t bad = 0;
 	bool has_bad = false;
 
@@ -919,7 +1167,7 @@ static void check_string(struct loader *L, yaml_node_t *n, const cyaml_schema_va
 		size_t w = utf8_decode(v + i, len - i, &c);
 		if (w == 0) {
 			/* Escapes in quoted scalars always encode well; be safe anyway. */
-			diag_mark(L, n->start_mark, "%s is not valid UTF-8 text", at->what);
+			diag_mark(L, e->start_mark, "%s is not valid UTF-8 text", at->what);
 			return;
 		}
 		if (is_control(c) && !has_bad) {
@@ -930,26 +1178,26 @@ static void check_string(struct loader *L, yaml_node_t *n, const cyaml_schema_va
 		i += w;
 	}
 	if (has_bad)
-		diag_mark(L, n->start_mark, "%s contains the control character U+%04X; only "
+		diag_mark(L, e->start_mark, "%s contains the control character U+%04X; only "
 		          "tabs and line breaks are allowed in text", at->what, (unsigned)bad);
 	if (chars < s->string.min) {
 		if (chars == 0)
-			diag_mark(L, n->start_mark, "%s is empty; it needs at least %u character%s",
+			diag_mark(L, e->start_mark, "%s is empty; it needs at least %u character%s",
 			          at->what, (unsigned)s->string.min, s->string.min == 1 ? "" : "s");
 		else
-			diag_mark(L, n->start_mark, "%s is too short (%zu characters); it needs at "
+			diag_mark(L, e->start_mark, "%s is too short (%zu characters); it needs at "
 			          "least %u", at->what, chars, (unsigned)s->string.min);
 	}
 	if (s->string.max != CYAML_UNLIMITED && chars > s->string.max / 4)
-		diag_mark(L, n->start_mark, "%s is too long (%zu characters); at most %u are "
+		diag_mark(L, e->start_mark, "%s is too long (%zu characters); at most %u are "
 		          "allowed", at->what, chars, (unsigned)(s->string.max / 4));
 }
 
-static void check_enum(struct loader *L, yaml_node_t *n, const cyaml_schema_value_t *s,
+static void check_enum(struct loader *L, const yaml_event_t *e, const cyaml_schema_value_t *s,
                        const struct place *at)
 {
-	const char *v = (const char *)n->data.scalar.value;
-	size_t len = n->data.scalar.length;
+	const char *v = (const char *)e->data.scalar.value;
+	size_t len = e->data.scalar.length;
 	const cyaml_strval_t *strs = s->enumeration.strings;
 	char q[QUOTE_SIZE], list[512];
 	const char *hint;
@@ -961,47 +1209,79 @@ static void check_enum(struct loader *L, yaml_node_t *n, const cyaml_schema_valu
 	hint = s->enumeration.count > 1
 	       ? suggest(v, len, &strs[0].str, s->enumeration.count, sizeof strs[0]) : NULL;
 	if (hint != NULL)
-		diag_mark(L, n->start_mark, "invalid value '%s' for %s: expected one of %s; "
+		diag_mark(L, e->start_mark, "invalid value '%s' for %s: expected one of %s; "
 		          "did you mean '%s'?", quote(q, v, len), at->what, list, hint);
 	else
-		diag_mark(L, n->start_mark, "invalid value '%s' for %s: expected %s%s",
+		diag_mark(L, e->start_mark, "invalid value '%s' for %s: expected %s%s",
 		          quote(q, v, len), at->what, s->enumeration.count > 1 ? "one of " : "",
 		          list);
 }
 
-static void walk_sequence(struct loader *L, yaml_node_t *n, const cyaml_schema_value_t *s,
-                          const struct place *at)
+static bool walk_sequence(struct walker *W, const cyaml_schema_value_t *s,
+                          const struct place *at, uint32_t slot)
 {
-	size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	struct loader *L = W->L;
+	const yaml_event_t *e = &W->E.e;
+	size_t count = W->S->counts[W->E.id], late = SIZE_MAX;
+	uint32_t kids = NONE;
 
 	if (count < s->sequence.min) {
 		if (count == 0)
-			diag_mark(L, n->start_mark, "%s is empty; it needs at least %u entr%s",
+			diag_mark(L, e->start_mark, "%s is empty; it needs at least %u entr%s",
 			          at->what, (unsigned)s->sequence.min, s->sequence.min == 1 ? "y" : "ies");
 		else
-			diag_mark(L, n->start_mark, "%s has %zu entries; it needs at least %u",
+			diag_mark(L, e->start_mark, "%s has %zu entries; it needs at least %u",
 			          at->what, count, (unsigned)s->sequence.min);
 	}
-	if (s->sequence.max != CYAML_UNLIMITED && count > s->sequence.max)
-		diag_mark(L, seq_get(L, n, s->sequence.max)->start_mark, "%s has %zu entries; at "
-		          "most %u are allowed", at->what, count, (unsigned)s->sequence.max);
-	for (size_t i = 0; i < count && !L->full && !L->nomem; i++) {
-		yaml_node_t *e = seq_get(L, n, i);
-		char what[WHAT_SIZE];
-		entry_what(L, what, at, i, e);
-		struct place child = { .what = what, .owner = at->what, .key = at->key };
-		walk(L, e, s->sequence.entry, &child);
+	if (s->sequence.max != CYAML_UNLIMITED && count > s->sequence.max) {
+		/* Reported here, in the order of a walk over a built document;
+		 * the entry it points at comes later. */
+		bool kept = !L->full && !L->nomem && L->problems < MAX_DIAGS;
+		size_t before = L->d->n;
+		diag_at(L, 0, 0, "%s has %zu entries; at most %u are allowed", at->what, count,
+		        (unsigned)s->sequence.max);
+		if (kept && L->d->n > before)
+			late = before;
 	}
+	if (slot != NONE) {
+		kids = marks_add(L, W->M, count);
+		W->M->v[slot].kids = kids == NONE ? 0 : kids;
+		W->M->v[slot].n_kids = kids == NONE ? 0 : (uint32_t)count;
+	}
+	for (size_t i = 0;; i++) {
+		if (!next(W))
+			return false;
+		if (e->type == YAML_SEQUENCE_END_EVENT)
+			break;
+		if (late != SIZE_MAX && i == s->sequence.max) {
+			L->d->v[late].line = (unsigned)e->start_mark.line + 1;
+			L->d->v[late].col = (unsigned)e->start_mark.column + 1;
+		}
+		if (L->full || L->nomem || i >= count) {
+			if (!skip(W))
+				return false;
+			continue;
+		}
+		char what[WHAT_SIZE];
+		entry_what(what, at, i, e->type == YAML_MAPPING_START_EVENT
+		                        ? shape_name(W->S, W->E.id) : NULL);
+		struct place child = { .what = what, .owner = at->what, .key = at->key };
+		if (!walk(W, s->sequence.entry, &child, kids == NONE ? NONE : kids + (uint32_t)i))
+			return false;
+	}
+	return true;
 }
 
-/* The one message for a duration that does not parse, wherever it is found. */
-static void duration_syntax_error(struct loader *L, yaml_node_t *n, const char *what,
-                                  const char *raw, size_t len, enum duration_err err)
+/* The one message for a duration that does not parse, wherever it is found;
+ * line and col are 1-based. */
+static void duration_syntax_error(struct loader *L, unsigned line, unsigned col,
+                                  const char *what, const char *raw, size_t len,
+                                  enum duration_err err)
 {
 	char q[QUOTE_SIZE];
 
-	diag_mark(L, n->start_mark, "invalid duration '%s' for %s: %s",
-	          quote(q, raw, len), what, duration_strerror(err));
+	diag_at(L, line, col, "invalid duration '%s' for %s: %s",
+	        quote(q, raw, len), what, duration_strerror(err));
 }
 
 /* Every key of these names holds a duration, wherever it appears. */
@@ -1018,57 +1298,100 @@ static bool is_duration_key(const char *key)
 
 /* Bad duration syntax is reported during the walk, beside any other problem
  * in the file, so a coach sees them all at once; ranges come later. */
-static void check_duration_syntax(struct loader *L, yaml_node_t *n, const struct place *at)
+static void check_duration_syntax(struct loader *L, const yaml_event_t *e, const struct place *at)
 {
 	char raw[64];
-	size_t len = n->data.scalar.length;
+	size_t len = e->data.scalar.length;
 	enum duration_err err;
 	uint64_t ms;
 
 	if (len >= sizeof raw)
 		err = DURATION_SYNTAX;
 	else {
-		memcpy(raw, n->data.scalar.value, len);
+		memcpy(raw, e->data.scalar.value, len);
 		raw[len] = '\0';
 		err = duration_parse(raw, &ms);
 	}
 	if (err != DURATION_OK)
-		duration_syntax_error(L, n, at->what, (const char *)n->data.scalar.value, len, err);
+		duration_syntax_error(L, (unsigned)e->start_mark.line + 1,
+		                      (unsigned)e->start_mark.column + 1, at->what,
+		                      (const char *)e->data.scalar.value, len, err);
 }
 
-static void walk(struct loader *L, yaml_node_t *n, const cyaml_schema_value_t *s,
-                 const struct place *at)
+static bool walk(struct walker *W, const cyaml_schema_value_t *s, const struct place *at,
+                 uint32_t slot)
 {
+	const yaml_event_t *e = &W->E.e;
+
+	note(W, slot, e->start_mark);
 	switch (s->type) {
 	case CYAML_MAPPING:
-		if (n->type != YAML_MAPPING_NODE)
-			type_error(L, n, at, "a mapping of keys");
-		else
-			walk_mapping(L, n, s->mapping.fields, at);
-		break;
+		if (e->type == YAML_MAPPING_START_EVENT)
+			return walk_mapping(W, s->mapping.fields, at, slot);
+		type_error(W->L, e, at, "a mapping of keys");
+		return skip(W);
 	case CYAML_SEQUENCE:
 	case CYAML_SEQUENCE_FIXED:
-		if (n->type != YAML_SEQUENCE_NODE)
-			type_error(L, n, at, "a list");
-		else
-			walk_sequence(L, n, s, at);
-		break;
+		if (e->type == YAML_SEQUENCE_START_EVENT)
+			return walk_sequence(W, s, at, slot);
+		type_error(W->L, e, at, "a list");
+		return skip(W);
 	default:
-		if (n->type != YAML_SCALAR_NODE)
-			type_error(L, n, at, "a single value");
-		else if (s->type == CYAML_STRING && is_duration_key(at->key))
-			check_duration_syntax(L, n, at);
+		if (e->type != YAML_SCALAR_EVENT) {
+			type_error(W->L, e, at, "a single value");
+			return skip(W);
+		}
+		if (s->type == CYAML_STRING && is_duration_key(at->key))
+			check_duration_syntax(W->L, e, at);
 		else if (s->type == CYAML_STRING)
-			check_string(L, n, s, at);
+			check_string(W->L, e, s, at);
 		else if (s->type == CYAML_ENUM)
-			check_enum(L, n, s, at);
-		break;
+			check_enum(W->L, e, s, at);
+		return true;
 	}
+}
+
+/*
+ * Walks the document against routine_schema; with M, also notes where every
+ * value the schema knows is, the root in slot 0. Returns false when the
+ * walk could not run to the end (no memory, or an empty document, reported).
+ */
+static bool walk_document(struct loader *L, const struct shape *S, struct marks *M,
+                          const unsigned char *s, size_t n)
+{
+	struct walker W = { .L = L, .S = S, .M = M, .s = s, .n = n };
+	struct place top = { .what = root_what, .owner = NULL, .key = NULL };
+	uint32_t root = NONE;
+	bool ok;
+
+	if (!events_open(L, &W.E, s, n))
+		return false;
+	/* The scan saw one document: stream start, document start, its root. */
+	do
+		ok = next(&W);
+	while (ok && !starts_node(W.E.e.type));
+	if (ok && W.E.e.type == YAML_SCALAR_EVENT && W.E.e.data.scalar.length == 0) {
+		diag_at(L, 1, 1, "file is empty: expected a routine with name and drills");
+		ok = false;
+	}
+	if (ok) {
+		L->root = W.E.e.start_mark;
+		if (M != NULL && (root = marks_add(L, M, 1)) == NONE)
+			ok = false;
+	}
+	ok = ok && walk(&W, &routine_schema, &top, root);
+	events_close(&W.E);
+	return ok && !L->nomem;
 }
 
 /* --- Stage 4: libcyaml --- */
 
-/* Caps what libcyaml may allocate; each block carries its size in front. */
+/*
+ * Caps what libcyaml may ask for. Every request counts and nothing is given
+ * back, so its blocks need no size in front and stay plain malloc() blocks
+ * that convert() can take over; the walk has bounded what a routine can ask
+ * for far below the cap.
+ */
 struct budget {
 	size_t used, cap;
 };
@@ -1076,27 +1399,18 @@ struct budget {
 static void *budget_mem(void *ctx, void *ptr, size_t size)
 {
 	struct budget *b = ctx;
-	const size_t head = sizeof(max_align_t);
-	size_t old = 0;
-	unsigned char *base = NULL;
+	void *p;
 
-	if (ptr != NULL) {
-		base = (unsigned char *)ptr - head;
-		memcpy(&old, base, sizeof old);
-	}
 	if (size == 0) {
-		free(base);
-		b->used -= old;
+		free(ptr);
 		return NULL;
 	}
-	if (size > b->cap - (b->used - old) || size > SIZE_MAX - head)
+	if (size > b->cap - b->used)
 		return NULL;
-	base = realloc(base, head + size);
-	if (base == NULL)
-		return NULL;
-	memcpy(base, &size, sizeof size);
-	b->used = b->used - old + size;
-	return base + head;
+	p = realloc(ptr, size);
+	if (p != NULL)
+		b->used += size;
+	return p;
 }
 
 struct cyaml_log {
@@ -1146,35 +1460,74 @@ static const char *compact(char *buf, size_t size, uint64_t ms)
 }
 
 /*
+ * Positions for check_semantics, found in the marks the walk noted. With no
+ * marks (the first, silent run) every lookup gives NULL, and diag_at only
+ * counts.
+ */
+static const struct slot *slot_field(const struct marks *M, const struct slot *map,
+                                     const cyaml_schema_field_t *fields, const char *key)
+{
+	if (M == NULL || map == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < map->n_kids && fields[i].key != NULL; i++)
+		if (strcmp(fields[i].key, key) == 0)
+			return M->v[map->kids + i].line != 0 ? &M->v[map->kids + i] : NULL;
+	return NULL;
+}
+
+static const struct slot *slot_entry(const struct marks *M, const struct slot *seq, size_t i)
+{
+	if (M == NULL || seq == NULL || i >= seq->n_kids)
+		return NULL;
+	return &M->v[seq->kids + i];
+}
+
+/* The later of two keys in the file. */
+static const struct slot *later_key(const struct slot *a, const struct slot *b)
+{
+	if (a == NULL || b == NULL)
+		return a ? a : b;
+	return a->key_line > b->key_line || (a->key_line == b->key_line && a->key_col > b->key_col)
+	       ? a : b;
+}
+
+#define diag_slot(L, sl, ...) \
+	diag_at((L), (sl) ? (sl)->line : 0, (sl) ? (sl)->col : 0, __VA_ARGS__)
+#define diag_key(L, sl, ...) \
+	diag_at((L), (sl) ? (sl)->key_line : 0, (sl) ? (sl)->key_col : 0, __VA_ARGS__)
+
+/*
  * Parses the duration under key in map (raw is its loaded text, NULL when
  * absent) and checks min..max. Returns true and sets *ms when it is valid;
  * leaves *ms alone when the key is absent.
  */
-static bool check_duration(struct loader *L, yaml_node_t *map, const char *owner,
+static bool check_duration(struct loader *L, const struct marks *M, const struct slot *map,
+                           const cyaml_schema_field_t *fields, const char *owner,
                            const char *key, const char *raw, uint64_t min, uint64_t max,
                            uint64_t *ms)
 {
 	char what[WHAT_SIZE], a[32], b[32], c[32];
-	yaml_node_t *n;
+	const struct slot *n;
 	enum duration_err err;
 	uint64_t v = 0;
 
 	if (raw == NULL)
 		return true;
-	n = map_get(L, map, key, NULL);
+	n = slot_field(M, map, fields, key);
 	field_what(what, owner, key);
 	err = duration_parse(raw, &v);
 	if (err != DURATION_OK) {
-		duration_syntax_error(L, n, what, raw, strlen(raw), err);
+		duration_syntax_error(L, n ? n->line : 0, n ? n->col : 0, what, raw, strlen(raw),
+		                      err);
 		return false;
 	}
 	if (v < min && max == UINT64_MAX) {
-		diag_mark(L, n->start_mark, "%s is %s, which is too short: it must be at least %s",
+		diag_slot(L, n, "%s is %s, which is too short: it must be at least %s",
 		          what, compact(a, sizeof a, v), compact(b, sizeof b, min));
 		return false;
 	}
 	if (v < min || v > max) {
-		diag_mark(L, n->start_mark, "%s is %s, which is too %s: it must be from %s to %s",
+		diag_slot(L, n, "%s is %s, which is too %s: it must be from %s to %s",
 		          what, compact(a, sizeof a, v), v < min ? "short" : "long",
 		          compact(b, sizeof b, min), compact(c, sizeof c, max));
 		return false;
@@ -1183,89 +1536,98 @@ static bool check_duration(struct loader *L, yaml_node_t *map, const char *owner
 	return true;
 }
 
-static void check_prompt(struct loader *L, yaml_node_t *pn, const char *what,
-                         const struct raw_prompt *p, uint64_t bout_ms, bool bout_ok)
+static void check_prompt(struct loader *L, const struct marks *M, const struct slot *pn,
+                         const char *what, const struct raw_prompt *p, uint64_t bout_ms,
+                         bool bout_ok)
 {
-	yaml_node_t *at_key = NULL, *every_key = NULL;
+	const struct slot *at = slot_field(M, pn, prompt_fields, "at");
+	const struct slot *every = slot_field(M, pn, prompt_fields, "every");
 	char a[32], b[32];
 	uint64_t v = 0;
 
-	map_get(L, pn, "at", &at_key);
-	map_get(L, pn, "every", &every_key);
 	if (p->at != NULL && p->every != NULL) {
-		yaml_node_t *later = at_key->start_mark.index > every_key->start_mark.index
-		                     ? at_key : every_key;
-		diag_mark(L, later->start_mark, "%s has both 'at' and 'every'; give exactly one: "
-		          "'at' for once per bout, 'every' to repeat", what);
+		diag_key(L, later_key(at, every), "%s has both 'at' and 'every'; give exactly "
+		         "one: 'at' for once per bout, 'every' to repeat", what);
 		return;
 	}
 	if (p->at == NULL && p->every == NULL) {
-		diag_mark(L, pn->start_mark, "%s needs one of 'at' (once per bout) or 'every' "
+		diag_slot(L, pn, "%s needs one of 'at' (once per bout) or 'every' "
 		          "(repeating)", what);
 		return;
 	}
 
 	const char *key = p->at != NULL ? "at" : "every";
 	const char *raw = p->at != NULL ? p->at : p->every;
-	if (!check_duration(L, pn, what, key, raw, PROMPT_MIN, UINT64_MAX, &v) || !bout_ok)
+	if (!check_duration(L, M, pn, prompt_fields, what, key, raw, PROMPT_MIN, UINT64_MAX, &v) ||
+	    !bout_ok)
 		return;
-	if (v >= bout_ms) {
-		yaml_node_t *n = map_get(L, pn, key, NULL);
-		diag_mark(L, n->start_mark, "'%s' of %s is %s, not inside the %s bout: it must "
-		          "be less than the drill's duration", key, what, compact(a, sizeof a, v),
-		          compact(b, sizeof b, bout_ms));
-	}
+	if (v >= bout_ms)
+		diag_slot(L, p->at != NULL ? at : every, "'%s' of %s is %s, not inside the %s "
+		          "bout: it must be less than the drill's duration", key, what,
+		          compact(a, sizeof a, v), compact(b, sizeof b, bout_ms));
 }
 
-/* The checks libcyaml's schema cannot express, run on what it loaded; the
- * document gives each problem its position. */
-static void check_semantics(struct loader *L, const struct raw_routine *raw, yaml_node_t *root)
+/*
+ * The checks libcyaml's schema cannot express, run on what it loaded. M
+ * gives each problem its position; without it problems are only counted
+ * (see load()).
+ */
+static void check_semantics(struct loader *L, const struct marks *M,
+                            const struct raw_routine *raw)
 {
 	uint64_t lead_in = DEFAULT_LEAD_IN, sw = DEFAULT_SWITCH, rest = DEFAULT_REST;
 	uint64_t linger = DEFAULT_LINGER, total;
-	yaml_node_t *drills_key = NULL, *drills = map_get(L, root, "drills", &drills_key);
+	const struct slot *root = M != NULL && M->n > 0 ? &M->v[0] : NULL;
+	const struct slot *drills = slot_field(M, root, routine_fields, "drills");
 	bool ok = true;
 
-	ok &= check_duration(L, root, root_what, "lead_in", raw->lead_in, 0, LEAD_IN_MAX, &lead_in);
-	ok &= check_duration(L, root, root_what, "switch", raw->switch_, 0, SWITCH_MAX, &sw);
-	ok &= check_duration(L, root, root_what, "rest", raw->rest, 0, REST_MAX, &rest);
-	ok &= check_duration(L, root, root_what, "linger_every", raw->linger_every, 0,
-	                     LINGER_MAX, &linger);
+	ok &= check_duration(L, M, root, routine_fields, root_what, "lead_in", raw->lead_in, 0,
+	                     LEAD_IN_MAX, &lead_in);
+	ok &= check_duration(L, M, root, routine_fields, root_what, "switch", raw->switch_, 0,
+	                     SWITCH_MAX, &sw);
+	ok &= check_duration(L, M, root, routine_fields, root_what, "rest", raw->rest, 0,
+	                     REST_MAX, &rest);
+	ok &= check_duration(L, M, root, routine_fields, root_what, "linger_every",
+	                     raw->linger_every, 0, LINGER_MAX, &linger);
 	total = lead_in;
 
 	for (unsigned i = 0; i < raw->drills_count; i++) {
 		const struct raw_drill *dr = &raw->drills[i];
-		yaml_node_t *dn = seq_get(L, drills, i);
+		const struct slot *dn = slot_entry(M, drills, i);
 		struct place list = { .what = "'drills'", .owner = root_what, .key = "drills" };
-		char what[WHAT_SIZE];
+		char what[WHAT_SIZE], q[QUOTE_SIZE];
 		uint64_t bout = 0, step = DEFAULT_STEP;
 		bool bout_ok;
 
-		entry_what(L, what, &list, i, dn);
-		bout_ok = check_duration(L, dn, what, "duration", dr->duration, DRILL_MIN,
-		                         DRILL_MAX, &bout);
+		/* The walk saw to it that the name is text without NULs. */
+		entry_what(what, &list, i, quote(q, dr->name, strlen(dr->name)));
+		bout_ok = check_duration(L, M, dn, drill_fields, what, "duration", dr->duration,
+		                         DRILL_MIN, DRILL_MAX, &bout);
 		ok &= bout_ok;
 
 		if (dr->sides_count == 2 && dr->sides[0] == dr->sides[1]) {
-			yaml_node_t *second = seq_get(L, map_get(L, dn, "sides", NULL), 1);
-			diag_mark(L, second->start_mark, "side '%s' is listed twice in %s; give "
-			          "each side at most once", side_name(dr->sides[1]), what);
+			const struct slot *second =
+				slot_entry(M, slot_field(M, dn, drill_fields, "sides"), 1);
+			diag_slot(L, second, "side '%s' is listed twice in %s; give each side at "
+			          "most once", side_name(dr->sides[1]), what);
 			ok = false;
 		}
 		if (dr->movement != NULL) {
 			char mwhat[WHAT_SIZE];
 			field_what(mwhat, what, "movement");
-			ok &= check_duration(L, map_get(L, dn, "movement", NULL), mwhat, "every",
-			                     dr->movement->every, STEP_MIN, STEP_MAX, &step);
+			ok &= check_duration(L, M, slot_field(M, dn, drill_fields, "movement"),
+			                     movement_fields, mwhat, "every", dr->movement->every,
+			                     STEP_MIN, STEP_MAX, &step);
 		}
-		yaml_node_t *prompts = map_get(L, dn, "prompts", NULL);
+		const struct slot *prompts = slot_field(M, dn, drill_fields, "prompts");
 		for (unsigned j = 0; j < dr->prompts_count; j++) {
-			yaml_node_t *pn = seq_get(L, prompts, j);
 			struct place plist = { .what = NULL, .owner = what, .key = "prompts" };
 			char pwhat[WHAT_SIZE];
 			unsigned before = L->problems;
-			entry_what(L, pwhat, &plist, j, pn);
-			check_prompt(L, pn, pwhat, &dr->prompts[j], bout, bout_ok);
+			/* Prompts have no 'name' key. */
+			entry_what(pwhat, &plist, j, NULL);
+			check_prompt(L, M, slot_entry(M, prompts, j), pwhat, &dr->prompts[j], bout,
+			             bout_ok);
 			ok &= L->problems == before;
 		}
 		unsigned bouts = dr->sides_count ? dr->sides_count : 1;
@@ -1274,8 +1636,8 @@ static void check_semantics(struct loader *L, const struct raw_routine *raw, yam
 	if (ok && total > ROUTINE_MAX_TOTAL_MS) {
 		char t[32];
 		duration_format(total, t, sizeof t);
-		diag_mark(L, drills_key->start_mark, "the whole session lasts %s (lead-in, bouts, "
-		          "switches and rests); the total must be at most 4:00:00", t);
+		diag_key(L, drills, "the whole session lasts %s (lead-in, bouts, switches and "
+		         "rests); the total must be at most 4:00:00", t);
 	}
 }
 
@@ -1289,20 +1651,19 @@ static uint64_t duration_or(const char *s, uint64_t fallback)
 	return v;
 }
 
-static bool dup_into(char **dst, const char *src)
+/* Moves a string out of what libcyaml loaded: its blocks are plain malloc()
+ * blocks (see budget_mem), and cyaml_free() skips the NULL left behind. */
+static char *take(char **s)
 {
-	if (src == NULL) {
-		*dst = NULL;
-		return true;
-	}
-	*dst = strdup(src);
-	return *dst != NULL;
+	char *t = *s;
+	*s = NULL;
+	return t;
 }
 
-static bool convert_drill(struct drill *d, const struct raw_drill *raw)
+static bool convert_drill(struct drill *d, struct raw_drill *raw)
 {
-	if (!dup_into(&d->name, raw->name) || !dup_into(&d->cue, raw->cue))
-		return false;
+	d->name = take(&raw->name);
+	d->cue = take(&raw->cue);
 	d->duration_ms = duration_or(raw->duration, 0);
 	d->n_sides = raw->sides_count;
 	for (unsigned i = 0; i < raw->sides_count && i < 2; i++)
@@ -1314,8 +1675,7 @@ static bool convert_drill(struct drill *d, const struct raw_drill *raw)
 		if (d->steps == NULL)
 			return false;
 		for (unsigned i = 0; i < raw->movement->steps_count; i++) {
-			if (!dup_into(&d->steps[i], raw->movement->steps[i]))
-				return false;
+			d->steps[i] = take(&raw->movement->steps[i]);
 			d->n_steps = i + 1;
 		}
 	}
@@ -1324,35 +1684,32 @@ static bool convert_drill(struct drill *d, const struct raw_drill *raw)
 		if (d->prompts == NULL)
 			return false;
 		for (unsigned i = 0; i < raw->prompts_count; i++) {
-			const struct raw_prompt *rp = &raw->prompts[i];
+			struct raw_prompt *rp = &raw->prompts[i];
 			struct prompt *p = &d->prompts[i];
-			if (!dup_into(&p->text, rp->text))
-				return false;
+			p->text = take(&rp->text);
 			d->n_prompts = i + 1;
 			p->at_ms = duration_or(rp->at, 0);
 			p->every_ms = duration_or(rp->every, 0);
 		}
 	}
-	if (raw->equipment != NULL) {
-		for (size_t e = 0; e < EQUIP__COUNT; e++) {
-			const char *v;
-			memcpy(&v, (const char *)raw->equipment + variant_offsets[e], sizeof v);
-			if (!dup_into(&d->variant[e], v))
-				return false;
-		}
-	}
+	if (raw->equipment != NULL)
+		for (size_t e = 0; e < EQUIP__COUNT; e++)
+			d->variant[e] = take((char **)((char *)raw->equipment + variant_offsets[e]));
 	return true;
 }
 
-static struct routine *convert(const struct raw_routine *raw, const char *file)
+/* Builds the routine from raw, taking its strings. */
+static struct routine *convert(struct raw_routine *raw, const char *file)
 {
 	struct routine *r = calloc(1, sizeof *r);
 
 	if (r == NULL)
 		return NULL;
-	if (!dup_into(&r->file, file) || !dup_into(&r->name, raw->name) ||
-	    !dup_into(&r->description, raw->description) ||
-	    !dup_into(&r->linger_text, raw->linger_text ? raw->linger_text : DEFAULT_LINGER_TEXT))
+	r->name = take(&raw->name);
+	r->description = take(&raw->description);
+	r->linger_text = raw->linger_text ? take(&raw->linger_text) : strdup(DEFAULT_LINGER_TEXT);
+	r->file = file ? strdup(file) : NULL;
+	if (r->linger_text == NULL || (file != NULL && r->file == NULL))
 		goto fail;
 	r->equipment = raw->equipment ? *raw->equipment : EQUIP_ROLLER;
 	r->lead_in_ms = duration_or(raw->lead_in, DEFAULT_LEAD_IN);
@@ -1377,9 +1734,9 @@ fail:
 
 static enum routine_err finish(struct loader *L, enum routine_err err)
 {
-	if (L->have_doc)
-		yaml_document_delete(&L->doc);
-	L->have_doc = false;
+	shape_free(&L->shape);
+	free(L->marks.v);
+	L->marks = (struct marks){ 0 };
 	diags_sort(L->d, L->first);
 	if (L->nomem)
 		return ROUTINE_ERR_NOMEM;
@@ -1388,10 +1745,15 @@ static enum routine_err finish(struct loader *L, enum routine_err err)
 	return err;
 }
 
+/*
+ * The text is read three times, and never held twice over: the scan notes
+ * the document's shape, the walk checks it against the schema, and libcyaml
+ * fills the raw structs, whose strings the routine then keeps. Positions for
+ * the checks after loading are found only when one of them fails.
+ */
 static enum routine_err load(struct loader *L, const unsigned char *s, size_t n,
                              const char *file, struct routine **out)
 {
-	yaml_node_t *root;
 	struct raw_routine *raw = NULL;
 	struct budget budget = { .used = 0, .cap = MAX_CYAML_BYTES };
 	struct cyaml_log log = { .first = "" };
@@ -1407,17 +1769,8 @@ static enum routine_err load(struct loader *L, const unsigned char *s, size_t n,
 		s += 3;
 		n -= 3;
 	}
-	if (!check_bytes(L, s, n) || !scan_events(L, s, n) || !load_document(L, s, n))
-		return finish(L, ROUTINE_ERR_INVALID);
-
-	root = yaml_document_get_root_node(&L->doc);
-	if (root == NULL || (root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0)) {
-		diag_at(L, 1, 1, "file is empty: expected a routine with name and drills");
-		return finish(L, ROUTINE_ERR_INVALID);
-	}
-	struct place top = { .what = root_what, .owner = NULL, .key = NULL };
-	walk(L, root, &routine_schema, &top);
-	if (L->problems > 0 || L->nomem)
+	if (!check_bytes(L, s, n) || !scan_events(L, &L->shape, s, n) ||
+	    !walk_document(L, &L->shape, NULL, s, n) || L->problems > 0)
 		return finish(L, ROUTINE_ERR_INVALID);
 
 	cerr = cyaml_load_data(s, n, &cfg, &routine_schema, (cyaml_data_t **)&raw, NULL);
@@ -1425,11 +1778,21 @@ static enum routine_err load(struct loader *L, const unsigned char *s, size_t n,
 		L->nomem = true;
 	if (cerr != CYAML_OK || raw == NULL) {
 		/* The walk above should have caught anything libcyaml refuses. */
-		diag_mark(L, root->start_mark, "internal error: libcyaml refused the routine (%s%s%s)",
+		diag_mark(L, L->root, "internal error: libcyaml refused the routine (%s%s%s)",
 		          cyaml_strerror(cerr), log.first[0] ? ": " : "", log.first);
 		return finish(L, ROUTINE_ERR_INVALID);
 	}
-	check_semantics(L, raw, root);
+	/* A valid routine needs no positions, so the checks run first without
+	 * them; only when one fails is the text walked again to note where
+	 * everything is, and the checks run again to say where. */
+	L->counting = true;
+	check_semantics(L, NULL, raw);
+	L->counting = false;
+	if (L->problems > 0) {
+		L->problems = 0;
+		if (walk_document(L, &L->shape, &L->marks, s, n))
+			check_semantics(L, &L->marks, raw);
+	}
 	if (L->problems == 0 && !L->nomem) {
 		r = convert(raw, file);
 		if (r == NULL)
