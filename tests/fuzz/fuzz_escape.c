@@ -3,7 +3,7 @@
  * strbuf_json must give exactly one valid JSON string literal, free of raw
  * control bytes, whose value is the input with each invalid UTF-8 byte
  * replaced by U+FFFD. strbuf_text must give valid UTF-8 free of control
- * characters, and leave text that has none unchanged.
+ * characters and bidi controls, and leave text that has none unchanged.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,6 +39,19 @@ static size_t expected_json_value(const unsigned char *s, size_t n, unsigned cha
 	return o;
 }
 
+/* The bidi controls (U+200E, U+200F, U+202A-E, U+2066-9), which both
+ * escapers must also write as escapes: they reorder what a terminal shows. */
+static bool has_bidi(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i + 2 < n; i++)
+		if (s[i] == 0xe2 && s[i + 1] == 0x80 && (s[i + 2] == 0x8e || s[i + 2] == 0x8f ||
+		                                          (s[i + 2] >= 0xaa && s[i + 2] <= 0xae)))
+			return true;
+		else if (s[i] == 0xe2 && s[i + 1] == 0x81 && s[i + 2] >= 0xa6 && s[i + 2] <= 0xa9)
+			return true;
+	return false;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size + 1);
@@ -55,6 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(!b.failed);
 	FUZZ_ASSERT(b.len == strlen(b.p));
 	FUZZ_ASSERT(!has_control((const unsigned char *)b.p, b.len, false));
+	FUZZ_ASSERT(!has_bidi((const unsigned char *)b.p, b.len));
 	got = malloc(b.len);
 	want = malloc(len * 3 + 1);
 	FUZZ_ASSERT(got != NULL && want != NULL);
@@ -71,8 +85,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(b.len == strlen(b.p));
 		FUZZ_ASSERT(utf8_valid((const unsigned char *)b.p, b.len));
 		FUZZ_ASSERT(!has_control((const unsigned char *)b.p, b.len, false));
+		FUZZ_ASSERT(!has_bidi((const unsigned char *)b.p, b.len));
 		if (utf8_valid((const unsigned char *)s, len) &&
-		    !has_control((const unsigned char *)s, len, false))
+		    !has_control((const unsigned char *)s, len, false) &&
+		    !has_bidi((const unsigned char *)s, len))
 			FUZZ_ASSERT(b.len == len && memcmp(b.p, s, len) == 0);
 	} else {
 		FUZZ_ASSERT(len == 0);
