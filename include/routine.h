@@ -1,6 +1,7 @@
 #ifndef WARMUP_ROUTINE_H
 #define WARMUP_ROUTINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,8 @@ struct drill {
 	struct prompt *prompts;
 	unsigned n_prompts;
 	char *variant[EQUIP__COUNT];    /* cue replacement per equipment, or NULL */
+	bool linger_set;                /* the drill has its own linger_every ... */
+	uint64_t linger_every_ms;       /* ... this one (0: no prompt), else the routine's */
 };
 
 struct routine {

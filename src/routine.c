@@ -100,6 +100,7 @@ struct raw_drill {
 	struct raw_movement *movement;
 	struct raw_prompt *prompts;
 	unsigned prompts_count;
+	char *linger_every;
 	struct raw_variants *equipment;
 };
 
@@ -195,6 +196,8 @@ static const cyaml_schema_field_t drill_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("movement", OPT, struct raw_drill, movement, movement_fields),
 	CYAML_FIELD_SEQUENCE("prompts", OPT, struct raw_drill, prompts, &prompt_entry,
 	                     0, ROUTINE_MAX_PROMPTS),
+	CYAML_FIELD_STRING_PTR("linger_every", OPT, struct raw_drill, linger_every,
+	                       0, CYAML_UNLIMITED),
 	CYAML_FIELD_MAPPING_PTR("equipment", OPT, struct raw_drill, equipment, variant_fields),
 	CYAML_FIELD_END
 };
@@ -1612,6 +1615,9 @@ static void check_semantics(struct loader *L, const struct marks *M,
 			          "most once", side_name(dr->sides[1]), what);
 			ok = false;
 		}
+		uint64_t own_linger = 0;
+		ok &= check_duration(L, M, dn, drill_fields, what, "linger_every", dr->linger_every,
+		                     0, LINGER_MAX, &own_linger);
 		if (dr->movement != NULL) {
 			char mwhat[WHAT_SIZE];
 			field_what(mwhat, what, "movement");
@@ -1695,6 +1701,8 @@ static bool convert_drill(struct drill *d, struct raw_drill *raw)
 	if (raw->equipment != NULL)
 		for (size_t e = 0; e < EQUIP__COUNT; e++)
 			d->variant[e] = take((char **)((char *)raw->equipment + variant_offsets[e]));
+	d->linger_set = raw->linger_every != NULL;
+	d->linger_every_ms = duration_or(raw->linger_every, 0);
 	return true;
 }
 

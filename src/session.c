@@ -173,9 +173,12 @@ static void work_points(const struct session *s, struct point *best, bool *found
 				consider(best, found, &p);
 		}
 	}
-	if (r->linger_every_ms > 0) {
+	/* A drill may set its own interval (0 for none), e.g. a dynamic drill
+	 * after the rolling, where "don't linger" would make no sense. */
+	uint64_t linger = d->linger_set ? d->linger_every_ms : r->linger_every_ms;
+	if (linger > 0) {
 		p.rank = rank_linger(d->n_prompts);
-		p.off = next_multiple(r->linger_every_ms, lowest(s, p.rank), 1);
+		p.off = next_multiple(linger, lowest(s, p.rank), 1);
 		p.ev = (struct event){ .kind = EV_CUE, .cue = CUE_LINGER, .text = r->linger_text };
 		if (p.off < s->len)
 			consider(best, found, &p);

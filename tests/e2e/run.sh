@@ -87,6 +87,20 @@ end = ev[-1]
 assert end["event"] == "session_end" and end["status"] == "stopped", end
 PYEOF
 
+# The dynamic drills after the rolling turn the keep-moving prompt off.
+"$WARMUP" run --headless --instant --format jsonl --no-history routines/pre-run-full.yaml >"$TMP/full.jsonl"
+check "pre-run-full: linger prompts in the rolling drills only" $PY - "$TMP/full.jsonl" <<'PYEOF'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+drill = None; seen = {}
+for e in ev:
+    if e["event"] == "phase_start":
+        drill = e["drill_index"]
+    if e["event"] == "cue" and e["kind"] == "linger":
+        seen[drill] = seen.get(drill, 0) + 1
+assert sorted(seen) == [0, 1, 2], seen
+PYEOF
+
 # Text format.
 expect_exit "text format runs" 0 "$WARMUP" run --headless --instant routines/pre-run.yaml
 check "text: a work bout line" grep -qx '\[00:05\] Calf / Achilles tendon, left side, 0:45' "$TMP/out"

@@ -239,6 +239,12 @@ static const struct bad bad_cases[] = {
 	  { { 2, 7, "'rest' is 10m1s, which is too long: it must be from 0s to 10m" } } },
 	{ "linger_every too long", "name: x\nlinger_every: 1h\n" ONE_DRILL,
 	  { { 2, 15, "'linger_every' is 1h, which is too long: it must be from 0s to 10m" } } },
+	{ "a drill's linger_every too long",
+	  "name: x\ndrills:\n  - name: Calf\n    duration: 45s\n    linger_every: 11m\n",
+	  { { 5, 19, "'linger_every' of drill 'Calf' is 11m, which is too long: it must be from 0s to 10m" } } },
+	{ "a drill's linger_every misspelt",
+	  "name: x\ndrills:\n  - name: Calf\n    duration: 45s\n    linger_evry: 5s\n",
+	  { { 5, 5, "did you mean 'linger_every'?" } } },
 	{ "step every too short",
 	  "name: x\ndrills:\n  - name: C\n    duration: 45s\n    movement: {steps: [a], every: 0}\n",
 	  { { 5, 35, "'every' of 'movement' of drill 'C' is 0s, which is too short: it must be "
@@ -407,12 +413,16 @@ static void test_every_key(void **state)
 		"        at: 20s\n"
 		"      - every: 30s\n"
 		"        text: Breathe\n"
+		"    linger_every: 20s\n"
 		"    equipment:\n"
 		"      ball: Sit on the floor.\n"
 		"      trigger-point-tool: Press and hold.\n"
 		"  - name: Quads\n"
 		"    duration: 90\n"
-		"    sides: [left]\n");
+		"    sides: [left]\n"
+		"  - name: Skips\n"
+		"    duration: 30s\n"
+		"    linger_every: 0\n");
 	(void)state;
 
 	assert_string_equal(r->name, "Pre-run rolling");
@@ -423,7 +433,7 @@ static void test_every_key(void **state)
 	assert_int_equal(r->rest_ms, 60000);
 	assert_int_equal(r->linger_every_ms, 0);
 	assert_string_equal(r->linger_text, "Move on");
-	assert_int_equal(r->n_drills, 2);
+	assert_int_equal(r->n_drills, 3);
 
 	const struct drill *d = &r->drills[0];
 	assert_string_equal(d->name, "Calf / Achilles tendon");
@@ -448,10 +458,18 @@ static void test_every_key(void **state)
 	assert_null(d->variant[EQUIP_ROLLER]);
 	assert_null(d->variant[EQUIP_STICK]);
 
+	assert_true(d->linger_set);
+	assert_int_equal(d->linger_every_ms, 20000);
+
 	d = &r->drills[1];
 	assert_int_equal(d->duration_ms, 90000);
 	assert_int_equal(d->n_sides, 1);
 	assert_int_equal(d->sides[0], SIDE_LEFT);
+	assert_false(d->linger_set);    /* the routine's interval applies */
+
+	d = &r->drills[2];
+	assert_true(d->linger_set);
+	assert_int_equal(d->linger_every_ms, 0);
 	routine_free(r);
 }
 

@@ -136,6 +136,21 @@ static void shape_longlinger(struct fx *f)
 	drill(f, 1, 35000, 0, SIDE_NONE, SIDE_NONE);
 }
 
+/* The routine lingers every 4 s; one drill turns it off, one sets 3 s. */
+static void shape_drill_linger(struct fx *f)
+{
+	struct drill *d;
+
+	base(f, 0, 0, 0, 4000);
+	d = drill(f, 0, 9000, 0, SIDE_NONE, SIDE_NONE);
+	d->linger_set = true;
+	d->linger_every_ms = 0;
+	d = drill(f, 1, 7000, 0, SIDE_NONE, SIDE_NONE);
+	d->linger_set = true;
+	d->linger_every_ms = 3000;
+	drill(f, 2, 9000, 0, SIDE_NONE, SIDE_NONE);
+}
+
 static void shape_empty(struct fx *f)
 {
 	base(f, 0, 0, 0, 0);
@@ -542,6 +557,13 @@ static const struct scase scases[] = {
 	  "[1] P@20000 L@50000 C3@52000 C2@53000 C1@54000 E@55000 "
 	  "END(completed,55000,55000)@55000",
 	  "2/0/0/2", NULL },
+
+	{ "a drill's own linger interval, or none", shape_drill_linger, 0, { { 0 } },
+	  "[0] S@0 P@0 C3@6000 C2@7000 C1@8000 E@9000\n"
+	  "[1] P@9000 L@12000 C3@13000 C2@14000 L@15000 C1@15000 E@16000\n"
+	  "[2] P@16000 L@20000 C3@22000 C2@23000 L@24000 C1@24000 E@25000 "
+	  "END(completed,25000,25000)@25000",
+	  "3/0/0/3", NULL },
 
 	{ "no commands", shape_cmd, 0, { { 0 } },
 	  "[0] S@0 P@0 C2@1000 C1@2000 E@3000\n"
