@@ -278,7 +278,9 @@ static int headless_wait(void *state, struct clock *c, const struct session *s, 
 			fds[nfds++] = (struct pollfd){ .fd = signals_fd(), .events = POLLIN };
 		if (h->cmd_fd >= 0)
 			fds[nfds++] = (struct pollfd){ .fd = h->cmd_fd, .events = POLLIN };
-		n = poll(fds, (nfds_t)nfds, ms < 0 ? -1 : ms - 2);
+		/* poll() may overrun its timeout by about 0.1%: wake a little
+		 * earlier the longer the wait, and go round again. */
+		n = poll(fds, (nfds_t)nfds, ms < 0 ? -1 : ms - 2 - ms / 500);
 		if (n == -1)
 			return UI_WAKE;     /* a signal: let the loop look */
 		for (int i = 0; i < nfds; i++) {
