@@ -50,7 +50,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 # Debian packages the build and the tests need, and the commands that show
 # each is there (a header or a program).
 DEPS_PKGS := build-essential pkg-config libcyaml-dev libyaml-dev libncurses-dev \
-	libcmocka-dev libjansson-dev tmux python3 python3-jsonschema python3-yaml valgrind groff-base jq tzdata bsdutils \
+	libcmocka-dev libjansson-dev tmux python3 python3-jsonschema python3-yaml valgrind groff-base jq tzdata bsdutils faketime \
 	clang libclang-rt-dev time
 
 .PHONY: all deps run check check-sanitize check-valgrind fuzz build-tests san-build install uninstall clean bench

@@ -140,6 +140,34 @@ check "a long name is cut between characters" sh -c "grep '€' '$TMP/out' | ico
 "$WARMUP" history --since 2021-01-01 >"$TMP/out"
 check "--since filters every line, not only a leading run" sh -c "! grep -q Old '$TMP/out' && grep -q Evil '$TMP/out'"
 
+# Local dates with the TZ set, through the real program at faked clock
+# times (libfaketime; the monotonic clock is left real so runs keep time).
+# Not in the sanitizer pass: ASan must be the first library loaded, and
+# faketime preloads its own.
+if [ -z "${WARMUP_SANITIZED:-}" ]; then
+at() { # TZ, "YYYY-MM-DD hh:mm:ss", command...
+	_tz=$1 _when=$2; shift 2
+	TZ=$_tz DONT_FAKE_MONOTONIC=1 faketime -f "@$_when" "$@"
+}
+rm -f "$H"
+for d in "2026-03-28 20:00:00" "2026-03-29 20:00:00" "2026-03-30 07:00:00"; do
+	at Europe/London "$d" "$WARMUP" run --headless --speed 1000 "$Q" >/dev/null 2>&1
+done
+check "DST: each start carries the offset in force then" sh -c "cut -c1-35 '$H' | tr '\n' ' ' | grep -q '2026-03-28T20:00:00+00:00.*2026-03-29T20:00:00+01:00.*2026-03-30T07:00:00+01:00'"
+at Europe/London "2026-03-30 12:00:00" "$WARMUP" history >"$TMP/out" 2>&1
+check "DST: three days in a row across the change make a streak of 3" grep -q "^Streak: 3 days" "$TMP/out"
+check "DST: Monday 30 March starts a new week" grep -q "^This week: 1 session, 1:56    Last week: 2 sessions, 3:52" "$TMP/out"
+rm -f "$H"
+for d in "2026-01-31 06:00:00" "2026-02-01 06:00:00"; do
+	at Pacific/Auckland "$d" "$WARMUP" run --headless --speed 1000 "$Q" >/dev/null 2>&1
+done
+at Pacific/Auckland "2026-02-02 06:00:00" "$WARMUP" history >"$TMP/out" 2>&1
+check "month end: the table shows local dates" sh -c "grep -q '^2026-01-31 06:00' '$TMP/out' && grep -q '^2026-02-01 06:00' '$TMP/out'"
+check "month end: the streak runs from 31 January into February (yesterday counts)" grep -q "^Streak: 2 days" "$TMP/out"
+check "month end: on Monday 2 February (local) both are last week's" grep -q "^This week: 0 sessions, 0:00    Last week: 2 sessions, 3:52" "$TMP/out"
+check "month end: the chart ends on the local today" grep -q '^Mon 02-02 |' "$TMP/out"
+fi
+
 # Empty and missing histories.
 rm -f "$H"
 expect_exit "a missing history exits 0" 0 "$WARMUP" history
