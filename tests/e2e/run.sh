@@ -146,9 +146,19 @@ for sig in INT TERM HUP; do
 	check "SIG$sig ends with session_end interrupted" sh -c "tail -n 1 '$TMP/sig.jsonl' | grep -q '\"event\":\"session_end\",\"status\":\"interrupted\"'"
 done
 
-# Ctrl-Z in a headless run: paused, stopped, and on fg it carries on.
-"$WARMUP" run --headless --format jsonl --speed 10 --no-history routines/quick.yaml >"$TMP/tstp.jsonl" 2>&1 &
-pid=$!
+# Ctrl-Z in a headless run: paused, stopped, and on fg it carries on. The
+# run gets a process group of its own under a parent that stays, as a job of
+# an interactive shell would; in an orphaned group (a CI runner's) the
+# kernel discards a terminal stop signal, so the test would prove nothing.
+rm -f "$TMP/tstp.pid"
+$PY -c 'import os, subprocess, sys
+p = subprocess.Popen(sys.argv[2:], preexec_fn=os.setpgrp)
+open(sys.argv[1], "w").write(str(p.pid))
+sys.exit(p.wait())' "$TMP/tstp.pid" "$WARMUP" run --headless --format jsonl --speed 10 --no-history routines/quick.yaml >"$TMP/tstp.jsonl" 2>&1 &
+wrapper=$!
+i=0
+while [ ! -s "$TMP/tstp.pid" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
+pid=$(cat "$TMP/tstp.pid")
 i=0
 while ! grep -q '"phase":"work"' "$TMP/tstp.jsonl" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 kill -TSTP $pid
@@ -159,7 +169,7 @@ check "SIGTSTP stops a headless run" test "$state" = T
 check "the stop is logged as a pause" grep -q '"event":"pause"' "$TMP/tstp.jsonl"
 sleep 0.5
 kill -CONT $pid
-wait $pid
+wait $wrapper
 rc=$?
 check "after SIGCONT the run resumes and completes" sh -c "[ $rc -eq 0 ] && grep -q '\"event\":\"resume\"' '$TMP/tstp.jsonl' && tail -n 1 '$TMP/tstp.jsonl' | grep -q '\"status\":\"completed\"'"
 check "the stopped time counts as paused, not as missed cues" $PY - "$TMP/tstp.jsonl" <<'PYEOF'
