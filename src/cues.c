@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "event_json.h"
 #include "speech.h"
 #include "strbuf.h"
@@ -442,26 +443,20 @@ void cues_turn(struct cues *c)
 		speak(c);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Waits until no child of role (any role when all) runs or the deadline
- * passes. A short nap between looks: this runs after the session, when
+/* Waits until no child of role (any role when all) runs or ms of real time
+ * pass. A short nap between looks: this runs after the session, when
  * nothing else needs the time. */
-static void wait_until(struct cues *c, uint64_t deadline, bool all)
+static void wait_for_children(struct cues *c, uint64_t ms, bool all)
 {
 	const struct timespec nap = { 0, 10 * 1000000L };
+	struct clock clk;
 
+	clock_start(&clk, CLOCK_KIND_REAL, 1);
 	for (;;) {
 		reap(c);
 		if (running(c, ROLE_SPEECH) == 0 && (!all || running(c, ROLE_HOOK) == 0))
 			return;
-		if (now_ms() >= deadline)
+		if (clock_wall_ms(&clk) >= ms)
 			return;
 		nanosleep(&nap, NULL);
 	}
@@ -479,9 +474,9 @@ void cues_finish(struct cues *c, bool hurry)
 	if (hurry)
 		hush(c, SIGTERM);
 	else
-		wait_until(c, now_ms() + CUES_FINISH_WAIT_MS, true);
+		wait_for_children(c, CUES_FINISH_WAIT_MS, true);
 	hush(c, SIGTERM);
-	wait_until(c, now_ms() + 200, false);
+	wait_for_children(c, 200, false);
 	/* A speaker that ignores SIGTERM still must not outlive us as a zombie. */
 	for (i = 0; i < MAX_CHILDREN; i++) {
 		struct child *ch = &c->children[i];
